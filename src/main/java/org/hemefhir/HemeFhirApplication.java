@@ -1,0 +1,32 @@
+package org.hemefhir;
+
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchClientAutoConfiguration;
+import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
+import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
+import org.springframework.boot.autoconfigure.quartz.QuartzAutoConfiguration;
+import org.springframework.boot.autoconfigure.thymeleaf.ThymeleafAutoConfiguration;
+import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
+
+/**
+ * HemeFHIR: a FHIR R4 server for the treatment course of hematologic malignancies.
+ *
+ * <p>Elasticsearch, Flyway, Quartz and Thymeleaf arrive on the classpath through HAPI; their Boot
+ * auto-configurations are excluded because HAPI wires what it needs of them itself.
+ */
+@SpringBootApplication(
+		exclude = {
+			ElasticsearchClientAutoConfiguration.class,
+			ElasticsearchRestClientAutoConfiguration.class,
+			FlywayAutoConfiguration.class,
+			QuartzAutoConfiguration.class,
+			ThymeleafAutoConfiguration.class
+		})
+@ConfigurationPropertiesScan
+public class HemeFhirApplication {
+
+	public static void main(String[] args) {
+		SpringApplication.run(HemeFhirApplication.class, args);
+	}
+}

@@ -1,0 +1,21 @@
+package org.hemefhir.fhirserver;
+
+import java.nio.file.Path;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Settings of the server itself.
+ *
+ * @param dataDir directory of the embedded H2 database (ignored when spring.datasource.url is set)
+ * @param maxRequestBytes largest request body accepted; larger bodies get 413
+ * @param defaultPageSize search page size when the client gives no _count
+ * @param maxPageSize largest _count honoured
+ */
+@ConfigurationProperties(prefix = "hemefhir")
+public record ServerProperties(
+		@DefaultValue("./data") Path dataDir,
+		@DefaultValue("5MB") DataSize maxRequestBytes,
+		@DefaultValue("20") int defaultPageSize,
+		@DefaultValue("500") int maxPageSize) {}

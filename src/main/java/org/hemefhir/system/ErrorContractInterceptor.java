@@ -1,0 +1,94 @@
+package org.hemefhir.system;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import java.util.UUID;
+import ca.uhn.fhir.parser.DataFormatException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.hl7.fhir.instance.model.api.IIdType;
+import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import java.util.regex.Pattern;
+import org.hemefhir.fhirserver.FhirServerCustomizer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Keeps error responses to what a client can act on: exceptions that HAPI did not classify are
+ * logged with an incident id and answered without internals, concurrent-write collisions become
+ * 409, and Java class names never appear in a message.
+ */
+@Component
+@Interceptor
+class ErrorContractInterceptor implements FhirServerCustomizer {
+
+	private static final Logger log = LoggerFactory.getLogger(ErrorContractInterceptor.class);
+	private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+	private static final Pattern CLASS_NAME = Pattern.compile(
+			"\\b(?:java|javax|jakarta|ca\\.uhn|org\\.hibernate|org\\.springframework|org\\.hl7|com\\.fasterxml|org\\.h2|org\\.postgresql|org\\.hemefhir)(?:\\.[A-Za-z_$][\\w$]*)+(?::\\s*)?");
+
+	@Override
+	public void customize(ca.uhn.fhir.rest.server.RestfulServer server) {
+		server.registerInterceptor(this);
+	}
+
+	/** A malformed id is a bad request, not a resource that happens to be missing. */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public void checkIdSyntax(RequestDetails request) {
+		IIdType id = request.getId();
+		if (id != null && id.hasIdPart() && !VALID_ID.matcher(id.getIdPart()).matches()) {
+			throw new InvalidRequestException("'" + id.getIdPart()
+					+ "' is not a valid FHIR id: 1 to 64 characters of A-Z, a-z, 0-9, '-' and '.'");
+		}
+	}
+
+	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+	public BaseServerResponseException classify(RequestDetails request, Throwable thrown) {
+		if (thrown instanceof BaseServerResponseException known) {
+			return known;
+		}
+		BaseServerResponseException wrapped = cause(thrown, BaseServerResponseException.class);
+		if (wrapped != null) {
+			return wrapped;
+		}
+		DataFormatException badValue = cause(thrown, DataFormatException.class);
+		if (badValue != null) {
+			return new InvalidRequestException(sanitize(badValue.getMessage()));
+		}
+		if (cause(thrown, DataIntegrityViolationException.class) != null) {
+			return new ResourceVersionConflictException(
+					"The write collided with a concurrent write of the same resource or identifier; retry the request");
+		}
+		String incident = UUID.randomUUID().toString();
+		log.error("Unhandled error in {} {} (incident {})", request.getRequestType(), request.getCompleteUrl(), incident, thrown);
+		return new InternalErrorException("Internal error (incident " + incident + "); nothing was written");
+	}
+
+	@Hook(Pointcut.SERVER_OUTGOING_FAILURE_OPERATIONOUTCOME)
+	public void sanitize(IBaseOperationOutcome outcome) {
+		if (outcome instanceof OperationOutcome r4) {
+			r4.getIssue().forEach(issue -> issue.setDiagnostics(sanitize(issue.getDiagnostics())));
+		}
+	}
+
+	/** Removes Java class names from a message meant for a client. */
+	static String sanitize(String message) {
+		return message == null ? null : CLASS_NAME.matcher(message).replaceAll("");
+	}
+
+	private static <T extends Throwable> T cause(Throwable thrown, Class<T> type) {
+		for (Throwable t = thrown; t != null; t = t.getCause()) {
+			if (type.isInstance(t)) {
+				return type.cast(t);
+			}
+		}
+		return null;
+	}
+}

@@ -1,0 +1,81 @@
+package org.hemefhir;
+
+import static io.restassured.RestAssured.given;
+
+import io.restassured.RestAssured;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.BeforeEach;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * Base of every integration test: one real server on a random port over a fresh embedded H2
+ * database, shared by all test classes (same configuration, so Spring caches one context).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+public abstract class FhirIntegrationTest {
+
+	public static final String FHIR_JSON = "application/fhir+json";
+	public static final String FHIR_XML = "application/fhir+xml";
+
+	private static final Path DATA_DIR = createDataDir();
+
+	@LocalServerPort
+	protected int port;
+
+	@DynamicPropertySource
+	static void database(DynamicPropertyRegistry registry) {
+		registry.add("hemefhir.data-dir", DATA_DIR::toString);
+	}
+
+	@BeforeEach
+	void pointRestAssuredAtServer() {
+		RestAssured.port = port;
+		RestAssured.basePath = "/fhir";
+		RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();
+	}
+
+	/** A request that sends and accepts FHIR JSON. */
+	protected static RequestSpecification fhir() {
+		return given().contentType(FHIR_JSON + ";charset=UTF-8").accept(FHIR_JSON);
+	}
+
+	/** A value no other test (or earlier run) uses, for identifiers and names. */
+	protected static String unique(String prefix) {
+		return prefix + "-" + UUID.randomUUID();
+	}
+
+	protected static String createdId(Response response) {
+		return response.then().statusCode(201).extract().path("id");
+	}
+
+	protected static String patientJson(String identifierValue) {
+		return """
+				{"resourceType":"Patient",
+				 "identifier":[{"system":"urn:test:mrn","value":"%s"}],
+				 "gender":"female","birthDate":"1964"}
+				""".formatted(identifierValue);
+	}
+
+	/** Creates a patient and returns its id. */
+	protected static String createPatient(String identifierValue) {
+		return createdId(fhir().body(patientJson(identifierValue)).post("/Patient"));
+	}
+
+	private static Path createDataDir() {
+		try {
+			Path dir = Path.of("target", "it-data", UUID.randomUUID().toString());
+			Files.createDirectories(dir);
+			return dir.toAbsolutePath();
+		} catch (java.io.IOException e) {
+			throw new IllegalStateException(e);
+		}
+	}
+
+}
