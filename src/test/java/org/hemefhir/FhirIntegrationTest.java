@@ -35,7 +35,7 @@ public abstract class FhirIntegrationTest {
 	}
 
 	@BeforeEach
-	void pointRestAssuredAtServer() {
+	protected void pointRestAssuredAtServer() {
 		RestAssured.port = port;
 		RestAssured.basePath = "/fhir";
 		RestAssured.enableLoggingOfRequestAndResponseIfValidationFails();

@@ -59,7 +59,6 @@ public class FhirServerConfig {
 		settings.setAllowMultipleDelete(false);
 		settings.setAllowInlineMatchUrlReferences(true);
 		settings.setFetchSizeDefaultMaximum(server.maxPageSize());
-		settings.setDefaultSearchParamsCanBeOverridden(false);
 		settings.setIndexMissingFields(JpaStorageSettings.IndexEnabledEnum.DISABLED);
 		settings.setDeleteExpungeEnabled(false);
 		settings.setExpungeEnabled(false);
