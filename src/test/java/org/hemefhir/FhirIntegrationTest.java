@@ -46,6 +46,19 @@ public abstract class FhirIntegrationTest {
 		return given().contentType(FHIR_JSON + ";charset=UTF-8").accept(FHIR_JSON);
 	}
 
+	/**
+	 * A search with its parameters given as "name=value" pairs, sent URL-encoded (values such as
+	 * {@code http://loinc.org|751-8} are not safe inside a path string).
+	 */
+	protected static Response search(String path, String... parameters) {
+		RequestSpecification request = fhir();
+		for (String parameter : parameters) {
+			int eq = parameter.indexOf('=');
+			request = request.queryParam(parameter.substring(0, eq), parameter.substring(eq + 1));
+		}
+		return request.get(path);
+	}
+
 	/** A value no other test (or earlier run) uses, for identifiers and names. */
 	protected static String unique(String prefix) {
 		return prefix + "-" + UUID.randomUUID();

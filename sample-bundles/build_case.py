@@ -1,0 +1,1032 @@
+#!/usr/bin/env python3
+"""Writes sample-bundles/case-report/*.json (the TJH 2025-0019 case as FHIR R4 transaction bundles)
+and sample-bundles/invalid/*.json (bodies the server must refuse, each one change away from the case).
+
+The JSON files are the artifact the server loads; this script only keeps them consistent
+(one date anchor, one identifier system, deterministic urn:uuid fullUrls). Run it after
+changing the case, then check.py, and keep script and JSON in the same change. Every value the
+letter does not report is marked as an assumption where it is written.
+"""
+import datetime as dt
+import json
+import pathlib
+import sys
+import uuid
+
+OUT = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else pathlib.Path(__file__).resolve().parent / "case-report"
+
+# ---------------------------------------------------------------- contract constants
+BASE = "http://hemefhir.org/fhir"
+SD = BASE + "/StructureDefinition/"
+CS = BASE + "/CodeSystem/"
+PROFILE = {k: SD + "hemefhir-" + k for k in (
+    "patient diagnosis blood-count mrd immunophenotype disease-response genomic-variant chimerism "
+    "treatment-regimen medication-administration adverse-event allo-hsct transfusion research-study "
+    "research-subject consent").split()}
+LOINC = "http://loinc.org"
+SCT = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+ATC = "http://www.whocc.no/atc"
+NCIT = "http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl"
+MEDDRA = "https://www.meddra.org"
+V3INT = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
+OBSCAT = "http://terminology.hl7.org/CodeSystem/observation-category"
+V2_0074 = "http://terminology.hl7.org/CodeSystem/v2-0074"
+V2_0487 = "http://terminology.hl7.org/CodeSystem/v2-0487"
+
+# Business identifiers: one system for the whole case; conditional create/reference use it.
+SID = BASE + "/sid/case-tjh-2025-0019"
+UUID_NS = uuid.uuid5(uuid.NAMESPACE_URL, SID)
+
+# ---------------------------------------------------------------- dates
+ANCHOR = dt.date(2024, 4, 1)  # consolidation (Dara-VA-HAA) day 1; the letter says only "April 2024"
+INDUCTION_DAY1 = dt.date(2024, 2, 8)  # assumed; letter: diagnosis and VDLP in February 2024
+HSCT_DAY = 84  # consolidation day of the stem-cell infusion; assumed, the letter says only "day 78 conditioning, followed by allo-HSCT"
+
+
+def cday(n):
+    """Calendar date of consolidation day n (day 1 = ANCHOR, no day 0 convention needed for n >= 1)."""
+    return (ANCHOR + dt.timedelta(days=n - 1)).isoformat()
+
+
+def iday(n):
+    return (INDUCTION_DAY1 + dt.timedelta(days=n - 1)).isoformat()
+
+
+HSCT_DATE = dt.date.fromisoformat(cday(HSCT_DAY))
+
+
+def hday(n):
+    """Calendar date of post-transplant day +n (day 0 = infusion)."""
+    return (HSCT_DATE + dt.timedelta(days=n)).isoformat()
+
+
+# ---------------------------------------------------------------- helpers
+def coding(system, code, display=None):
+    c = {"system": system, "code": code}
+    if display:
+        c["display"] = display
+    return c
+
+
+def cc(*codings, text=None):
+    r = {"coding": list(codings)}
+    if text:
+        r["text"] = text
+    return r
+
+
+def qty(value, unit, code=None):
+    return {"value": value, "unit": unit, "system": UCUM, "code": code or unit}
+
+
+def note(*texts):
+    return [{"text": t} for t in texts if t]
+
+
+def narrative(text):
+    """Narrative for resources that have no `note` element (Patient, AdverseEvent, Consent, ResearchSubject)."""
+    esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {"status": "additional", "div": f'<div xmlns="http://www.w3.org/1999/xhtml"><p>{esc}</p></div>'}
+
+
+def ident(value):
+    return [{"system": SID, "value": value}]
+
+
+def cond_ref(rtype, value, display=None):
+    """Reference to a resource written by an earlier bundle (HAPI resolves it inside the transaction)."""
+    r = {"reference": f"{rtype}?identifier={SID}|{value}"}
+    if display:
+        r["display"] = display
+    return r
+
+
+PATIENT = cond_ref("Patient", "patient")
+DIAGNOSIS = cond_ref("Condition", "diagnosis-t-all")
+
+
+class Bundle:
+    def __init__(self, name):
+        self.name = name
+        self.entries = []
+        self.local = {}  # identifier value -> (resourceType, fullUrl)
+
+    def add(self, resource, value, profile=None, put_id=None):
+        rtype = resource["resourceType"]
+        full = "urn:uuid:" + str(uuid.uuid5(UUID_NS, f"{rtype}/{value}"))
+        body = {"resourceType": rtype}
+        if profile:
+            body["meta"] = {"profile": [PROFILE[profile]]}
+        rest = dict(resource)
+        rest.pop("resourceType")
+        if "identifier" not in rest:
+            # AdverseEvent.identifier and Composition.identifier are 0..1 in R4, elsewhere 0..*.
+            single = rtype in ("AdverseEvent", "Composition")
+            rest = {"identifier": ident(value)[0] if single else ident(value), **rest}
+        body.update(rest)
+        body = json.loads(json.dumps(body))  # shared reference dicts (PATIENT...) must not be localized in place
+        if put_id:
+            # R4 defines no `identifier` search parameter for AdverseEvent, so conditional create is
+            # impossible; a PUT to a fixed logical id is idempotent instead (an unchanged body makes no new version).
+            request = {"method": "PUT", "url": f"{rtype}/{put_id}"}
+        else:
+            request = {"method": "POST", "url": rtype, "ifNoneExist": f"identifier={SID}|{value}"}
+        self.entries.append({"fullUrl": full, "resource": body, "request": request})
+        self.local[value] = (rtype, full, put_id)
+        return {"reference": full}
+
+    def ref(self, value, display=None):
+        rtype, full, _ = self.local[value]
+        r = {"reference": full}
+        if display:
+            r["display"] = display
+        return r
+
+    def localize(self, node):
+        """Conditional references to resources of this same bundle become its urn:uuid fullUrls."""
+        if isinstance(node, dict):
+            ref = node.get("reference")
+            if isinstance(ref, str) and "?identifier=" + SID + "|" in ref:
+                value = ref.split("|", 1)[1]
+                if value in self.local and self.local[value][0] == ref.split("?", 1)[0]:
+                    node["reference"] = self.local[value][1]
+            for v in node.values():
+                self.localize(v)
+        elif isinstance(node, list):
+            for v in node:
+                self.localize(v)
+
+    def write(self):
+        OUT.mkdir(parents=True, exist_ok=True)
+        for e in self.entries:
+            self.localize(e["resource"])
+        doc = {"resourceType": "Bundle", "type": "transaction", "entry": self.entries}
+        (OUT / self.name).write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n")
+
+
+def tday(day, anchor):
+    return {"url": SD + "treatment-day", "extension": [
+        {"url": "day", "valueInteger": day}, {"url": "anchor", "valueReference": anchor}]}
+
+
+def regimen_ext(ref):
+    return {"url": SD + "regimen-reference", "valueReference": ref}
+
+
+def regimen_plan(code, display, phase, title, start, extra_ext=(), **rest):
+    return {
+        "resourceType": "CarePlan",
+        "extension": [
+            {"url": SD + "regimen-code", "valueCodeableConcept": cc(coding(CS + "regimen", code, display))},
+            {"url": SD + "treatment-phase", "valueCodeableConcept": cc(coding(CS + "treatment-phase", phase, phase.capitalize()))},
+            *extra_ext],
+        "status": rest.pop("status", "completed"),
+        "intent": "plan",
+        "title": title,
+        "subject": PATIENT,
+        "period": {"start": start},
+        **rest,
+    }
+
+
+def agent_activity(drug):
+    return {"detail": {"kind": "MedicationRequest", "productCodeableConcept": DRUG[drug], "status": "completed"}}
+
+
+LAB = cc(coding(OBSCAT, "laboratory", "Laboratory"))
+MARROW = cc(coding(V2_0487, "MAR", "Marrow"), coding(SCT, "396997002", "Specimen from bone marrow obtained by aspiration (specimen)"))
+CSF = cc(coding(V2_0487, "CSF", "Cerebral spinal fluid"), coding(SCT, "258450006", "Cerebrospinal fluid sample (specimen)"))
+FLOW = cc(coding(CS + "mrd-method", "flow-cytometry", "Flow cytometry"))
+MRD_CODE = cc(coding(LOINC, "67128-9", "Abnormal leukocytes/Leukocytes in Specimen by Flow cytometry (FC)"))
+CD38_BM = cc(coding(LOINC, "51298-8", "CD38 cells/cells in Bone marrow"))
+CD38_CSF = cc(coding(CS + "observation-code", "cd38-positive-cells", "CD38+ cells/cells in specimen by flow cytometry"))
+NEG = cc(coding(V3INT, "NEG", "Negative"))
+POS = cc(coding(V3INT, "POS", "Positive"))
+ANC = cc(coding(LOINC, "751-8", "Neutrophils [#/volume] in Blood by Automated count"))
+PLT = cc(coding(LOINC, "777-3", "Platelets [#/volume] in Blood by Automated count"))
+RESPONSE_CODE = cc(coding(LOINC, "97509-4", "Cancer Disease Progression"))
+
+
+def response_value(code):
+    displays = {"cr": "Complete remission (CR)", "cri": "Complete remission with incomplete hematologic recovery (CRi)",
+                "cr-mrd-neg": "Complete remission, MRD negative", "cr-mrd-pos": "Complete remission, MRD positive"}
+    return cc(coding(CS + "disease-response", code, displays[code]))
+
+
+DRUG = {
+    "vincristine": cc(coding(RXNORM, "11202", "vincristine"), coding(ATC, "L01CA02", "vincristine"), text="vincristine"),
+    "daunorubicin": cc(coding(ATC, "L01DB02", "daunorubicin"), text="daunorubicin"),
+    "asparaginase": cc(coding(ATC, "L01XX02", "asparaginase"), text="L-asparaginase"),
+    "prednisone": cc(coding(RXNORM, "8640", "predniSONE"), coding(ATC, "H02AB07", "prednisone"), text="prednisone"),
+    "daratumumab": cc(coding(RXNORM, "1721947", "daratumumab"), coding(ATC, "L01FC01", "daratumumab"), text="daratumumab (Dara)"),
+    "venetoclax": cc(coding(ATC, "L01XX52", "venetoclax"), text="venetoclax (Ven)"),
+    "azacitidine": cc(coding(RXNORM, "1251", "azacitidine"), coding(ATC, "L01BC07", "azacitidine"), text="azacitidine (Aza)"),
+    "homoharringtonine": cc(coding(ATC, "L01XX40", "omacetaxine mepesuccinate"), text="homoharringtonine (HHT)"),
+    "cytarabine": cc(coding(RXNORM, "3041", "cytarabine"), coding(ATC, "L01BC01", "cytarabine"), text="cytarabine (Ara-C)"),
+    "aclarubicin": cc(coding(RXNORM, "239", "aclarubicin"), coding(ATC, "L01DB04", "aclarubicin"), text="aclarubicin (Acla)"),
+    "fludarabine": cc(coding(RXNORM, "24698", "fludarabine"), coding(ATC, "L01BB05", "fludarabine"), text="fludarabine"),
+    "melphalan": cc(coding(RXNORM, "6718", "melphalan"), coding(ATC, "L01AA03", "melphalan"), text="melphalan"),
+    "g-csf": cc(coding(RXNORM, "68442", "filgrastim"), coding(ATC, "L03AA02", "filgrastim"),
+                text="granulocyte colony-stimulating factor (G-CSF)"),
+    "rhtpo": cc(coding(CS + "drug", "rhtpo", "Recombinant human thrombopoietin (rhTPO)"),
+                text="recombinant human thrombopoietin (rhTPO)"),
+}
+
+NO_SCHEDULE = ("Dose, route and day-by-day schedule are not reported (the letter's supplementary material is not "
+               "available); only the agent and the regimen are reported.")
+
+
+def administration(drug, start, regimen, day, anchor, assumption, reason=True, extra_notes=()):
+    r = {
+        "resourceType": "MedicationAdministration",
+        "extension": [regimen_ext(regimen), tday(day, anchor)],
+        "status": "completed",
+        "medicationCodeableConcept": DRUG[drug],
+        "subject": PATIENT,
+        "effectivePeriod": {"start": start},
+        "note": note(NO_SCHEDULE, assumption, *extra_notes),
+    }
+    if reason:
+        r["reasonReference"] = [DIAGNOSIS]
+    return r
+
+
+def specimen(kind, date, day=None, anchor=None, assumption=None):
+    r = {"resourceType": "Specimen"}
+    if day is not None:
+        r["extension"] = [tday(day, anchor)]
+    r.update({
+        "status": "available",
+        "type": MARROW if kind == "bm" else CSF,
+        "subject": PATIENT,
+        "collection": {"collectedDateTime": date,
+                       "method": cc(coding(SCT, "49401003" if kind == "bm" else "277762005",
+                                           "Bone marrow aspiration procedure (procedure)" if kind == "bm" else "Lumbar puncture (procedure)"))},
+    })
+    if assumption:
+        r["note"] = note(assumption)
+    return r
+
+
+def mrd(result, date, spec, day, anchor, notes):
+    return {
+        "resourceType": "Observation",
+        "extension": [tday(day, anchor)],
+        "status": "final",
+        "category": [LAB],
+        "code": MRD_CODE,
+        "subject": PATIENT,
+        "focus": [DIAGNOSIS],
+        "effectiveDateTime": date,
+        "valueCodeableConcept": NEG if result == "NEG" else POS,
+        "interpretation": [NEG if result == "NEG" else POS],
+        "method": FLOW,
+        "specimen": spec,
+        "note": note(*notes, "MRD method not stated in the letter; flow cytometry assumed (CD38 positivity is reported "
+                             "with each MRD result). Assay sensitivity not reported."),
+    }
+
+
+def cd38_pct(value, date, spec, day, anchor, csf=False, notes=()):
+    return {
+        "resourceType": "Observation",
+        "extension": [tday(day, anchor)],
+        "status": "final",
+        "category": [LAB],
+        "code": CD38_CSF if csf else CD38_BM,
+        "subject": PATIENT,
+        "effectiveDateTime": date,
+        "valueQuantity": {"value": value, "unit": "%", "system": UCUM, "code": "%"},
+        "specimen": spec,
+        "note": note("CD38 positivity rate as reported in the letter.", *notes),
+    }
+
+
+def cd38_high(date, spec, notes, day=None, anchor=None):
+    r = {"resourceType": "Observation"}
+    if day is not None:
+        r["extension"] = [tday(day, anchor)]
+    r.update({
+        "status": "final",
+        "category": [LAB],
+        "code": CD38_BM,
+        "subject": PATIENT,
+        "effectiveDateTime": date,
+        # The letter reports "high CD38 expression" without a percentage: no value is invented.
+        "valueQuantity": {"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}],
+                          "unit": "%", "system": UCUM, "code": "%"},
+        "interpretation": [cc(coding(V3INT, "H", "High"), text="high CD38 expression")],
+        "specimen": spec,
+        "note": note("The letter reports high CD38 expression but no percentage; the value is absent (data-absent-reason "
+                     "'unknown') and only the interpretation 'High' is recorded.", *notes),
+    })
+    return r
+
+
+def count(code, value, date, day, anchor, unit_display, notes):
+    return {
+        "resourceType": "Observation",
+        "extension": [tday(day, anchor)],
+        "status": "final",
+        "category": [LAB],
+        "code": code,
+        "subject": PATIENT,
+        "effectiveDateTime": date,
+        "valueQuantity": qty(value, unit_display, "10*9/L"),
+        "note": note(*notes),
+    }
+
+
+def response(code, date, day, anchor, members, notes):
+    r = {
+        "resourceType": "Observation",
+        "extension": [tday(day, anchor)],
+        "status": "final",
+        "category": [cc(coding(OBSCAT, "exam", "Exam"))],
+        "code": RESPONSE_CODE,
+        "subject": PATIENT,
+        "focus": [DIAGNOSIS],
+        "effectiveDateTime": date,
+        "valueCodeableConcept": response_value(code),
+        "note": note(*notes),
+    }
+    if members:
+        r["hasMember"] = members
+    return r
+
+
+def variant(present, date, spec, notes, day=None, anchor=None):
+    r = {"resourceType": "Observation"}
+    if day is not None:
+        r["extension"] = [tday(day, anchor)]
+    r.update({
+        "status": "final",
+        "category": [LAB, cc(coding(V2_0074, "GE", "Genetics"))],
+        "code": cc(coding(LOINC, "69548-6", "Genetic variant assessment")),
+        "subject": PATIENT,
+        "effectiveDateTime": date,
+        "valueCodeableConcept": cc(coding(LOINC, "LA9633-4", "Present") if present else coding(LOINC, "LA9634-2", "Absent")),
+        "method": cc(coding(LOINC, "LA26398-0", "Sequencing"), text="next-generation sequencing (NGS)"),
+        "specimen": spec,
+        "component": [{
+            "code": cc(coding(LOINC, "48018-6", "Gene studied [ID]")),
+            "valueCodeableConcept": cc(coding("http://www.genenames.org", "HGNC:11367", "STAT5B")),
+        }],
+        "note": note(*notes),
+    })
+    return r
+
+
+CTCAE_TERMS = {
+    "headache": (("C143527", "Headache"), ("10019211", "Headache")),
+    "nausea": (("C146764", "Nausea"), ("10028813", "Nausea")),
+    "vomiting": (("C57896", "Vomiting"), ("10047700", "Vomiting")),
+    "infusion-related-reaction": (("C143583", "Infusion related reaction"), ("10051792", "Infusion related reaction")),
+    "neutrophil-count-decreased": (("C143704", "Neutrophil count decreased"), ("10029366", "Neutrophil count decreased")),
+    "platelet-count-decreased": (("C143764", "Platelet count decreased"), ("10035528", "Platelet count decreased")),
+    "anemia": (("C143283", "Anemia"), ("10002272", "Anemia")),
+}
+GRADE_DISPLAY = {1: "Mild Adverse Event", 2: "Moderate Adverse Event", 3: "Severe Adverse Event"}
+
+
+def adverse_event(term, grade, date, regimen, suspects, explanation, outcome=None, day=None, anchor=None):
+    (ncit, ndisp), (mdr, mdisp) = CTCAE_TERMS[term]
+    ext = [{"url": SD + "ctcae-grade", "valueCodeableConcept": cc(coding(CS + "ctcae-grade", str(grade), GRADE_DISPLAY[grade]))},
+           regimen_ext(regimen)]
+    if day is not None:
+        ext.append(tday(day, anchor))
+    r = {
+        "resourceType": "AdverseEvent",
+        "text": narrative(explanation),
+        "extension": ext,
+        "actuality": "actual",
+        "event": cc(coding(NCIT, ncit, ndisp), coding(MEDDRA, mdr, mdisp), text=ndisp),
+        "subject": PATIENT,
+        "date": date,
+        "suspectEntity": [{"instance": s} for s in suspects],
+    }
+    if outcome:
+        r["outcome"] = cc(coding("http://terminology.hl7.org/CodeSystem/adverse-event-outcome", outcome,
+                                 {"resolved": "Resolved"}[outcome]))
+    return r
+
+
+# ================================================================= 01 patient and diagnosis
+def bundle_01():
+    b = Bundle("01-patient-and-diagnosis.json")
+    b.add({
+        "resourceType": "Patient",
+        "identifier": ident("patient") + [{"system": "urn:hemefhir:case", "value": "tjh-2025-0019"}],
+        "text": narrative("Patient of the letter to the editor DOI 10.4274/tjh.galenos.2025.2025.0019: a 60-year-old woman "
+                          "when T-ALL was diagnosed in February 2024. The letter reports only the age; birthDate 1963 is "
+                          "derived from it (age 60 in February 2024 means a birth between March 1963 and February 1964) "
+                          "and is an assumption. No name or other identifying data are reported."),
+        "gender": "female",
+        "birthDate": "1963",
+    }, "patient", "patient")
+
+    spec = b.add(specimen("bm", "2024-02-05",
+                          assumption="Diagnostic bone-marrow aspirate. The collection day is assumed; the letter says only "
+                                     "that T-ALL was diagnosed in February 2024."),
+                 "specimen-bm-diagnosis")
+    b.add(cd38_high("2024-02-05", spec, ["Diagnostic sample; the letter describes a newly diagnosed T-ALL with high CD38 "
+                                         "expression. Date assumed within February 2024."]),
+          "obs-cd38-diagnosis", "immunophenotype")
+    b.add(variant(True, "2024-02-05", spec,
+                  ["STAT5B mutation detected by NGS of bone marrow at diagnosis (the letter reports it as no longer "
+                   "detected at follow-up). The variant's HGVS and allele fraction are not reported. Date assumed within "
+                   "February 2024."]),
+          "obs-stat5b-diagnosis", "genomic-variant")
+    b.add({
+        "resourceType": "Condition",
+        "extension": [
+            {"url": SD + "leukemia-subtype", "valueCodeableConcept": cc(coding(CS + "leukemia-subtype", "non-etp", "Non-ETP T-ALL"))},
+            {"url": SD + "histology-morphology", "valueCodeableConcept": cc(coding(
+                "http://terminology.hl7.org/CodeSystem/icd-o-3", "9837/3", "T lymphoblastic leukemia/lymphoma"))},
+        ],
+        "clinicalStatus": cc(coding("http://terminology.hl7.org/CodeSystem/condition-clinical", "remission", "Remission")),
+        "verificationStatus": cc(coding("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed")),
+        "category": [cc(coding("http://terminology.hl7.org/CodeSystem/condition-category", "encounter-diagnosis", "Encounter Diagnosis"))],
+        "code": cc(coding(SCT, "277575008", "T-cell acute lymphoblastic leukemia"),
+                   text="Newly diagnosed non-ETP T-cell acute lymphoblastic leukemia (T-ALL) with high CD38 expression"),
+        "bodySite": [cc(coding(SCT, "14016003", "Bone marrow structure (body structure)"))],
+        "subject": PATIENT,
+        "onsetDateTime": "2024-02",
+        "evidence": [{"detail": [b.ref("obs-cd38-diagnosis"), b.ref("obs-stat5b-diagnosis")]}],
+        "note": note("Onset is recorded at the precision the letter gives (February 2024). clinicalStatus 'remission' "
+                     "reflects the last report (CR, MRD negative, February 2025)."),
+    }, "diagnosis-t-all", "diagnosis")
+    # The diagnosis is created after its evidence in file order only for readability; transaction order does not matter.
+    b.write()
+    return b
+
+
+# ================================================================= 02 induction
+def bundle_02():
+    b = Bundle("02-induction.json")
+    agents = ["vincristine", "daunorubicin", "asparaginase", "prednisone"]
+    plan = b.add(regimen_plan(
+        "vdlp", "VDLP (vincristine, daunorubicin, L-asparaginase, prednisone)", "induction",
+        "VDLP induction (one cycle)", iday(1),
+        extra_ext=[{"url": SD + "cycle-number", "valuePositiveInt": 1}],
+        addresses=[DIAGNOSIS],
+        activity=[agent_activity(a) for a in agents],
+        note=note("One cycle of VDLP induction (reported). The start date is assumed: the letter reports diagnosis and "
+                  "induction in February 2024 without days. Induction day N = "
+                  f"{iday(1)} + (N-1) days."),
+    ), "regimen-vdlp-induction", "treatment-regimen")
+    for a in agents:
+        b.add(administration(a, iday(1), plan, 1, plan,
+                             f"Start date {iday(1)} is the assumed first day of the VDLP cycle (not reported)."),
+              f"ma-induction-{a}", "medication-administration")
+    d = 29
+    spec = b.add(specimen("bm", iday(d), d, plan,
+                          "Post-induction bone-marrow assessment; the date (induction day 29) is assumed."),
+                 "specimen-bm-post-induction")
+    m = b.add(mrd("POS", iday(d), spec, d, plan,
+                  ["After one VDLP cycle the patient remained MRD positive (reported); the MRD level is not reported.",
+                   "Date assumed (induction day 29)."]),
+              "obs-mrd-bm-post-induction", "mrd")
+    c = b.add(cd38_high(iday(d), spec, ["Persistent high CD38 expression after induction (reported). Date assumed."], d, plan),
+              "obs-cd38-post-induction", "immunophenotype")
+    b.add(response("cr-mrd-pos", iday(d), d, plan, [m, c],
+                   ["Complete remission after one cycle of VDLP but MRD positive, with persistent high CD38 expression "
+                    "(reported). Date assumed (induction day 29)."]),
+          "obs-response-post-induction", "disease-response")
+    b.write()
+    return b
+
+
+# ================================================================= 03 consolidation
+def bundle_03():
+    b = Bundle("03-consolidation.json")
+    b.add({
+        "resourceType": "Consent",
+        "text": narrative("Written informed consent before Dara-VA-HAA consolidation (reported). The date is not reported; "
+                          "March 2024 is assumed (before consolidation day 1, " + cday(1) + "). The clinical pathway was "
+                          "approved by the Ethics Committee of the 920th Hospital of the Joint Logistics Support Force, "
+                          "No. 2022-096-02."),
+        "status": "active",
+        "scope": cc(coding("http://terminology.hl7.org/CodeSystem/consentscope", "treatment", "Treatment")),
+        "category": [cc(coding(LOINC, "59284-0", "Patient Consent"))],
+        "patient": PATIENT,
+        "dateTime": "2024-03",
+        "organization": [{"display": "The 920th Hospital of Joint Logistics Support Force, Department of Hematology"}],
+        "policy": [{"authority": "urn:hemefhir:ethics", "uri": "urn:hemefhir:ethics:2022-096-02"}],
+        "provision": {"type": "permit", "purpose": [coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT", "treatment")]},
+    }, "consent-consolidation", "consent")
+
+    agents = ["daratumumab", "venetoclax", "azacitidine", "homoharringtonine", "cytarabine", "aclarubicin"]
+    plan = b.add(regimen_plan(
+        "dara-va-haa", "Dara-VA-HAA (daratumumab, venetoclax, azacitidine, homoharringtonine, cytarabine, aclarubicin)",
+        "consolidation", "Dara-VA-HAA consolidation", cday(1),
+        addresses=[DIAGNOSIS],
+        activity=[agent_activity(a) for a in agents],
+        note=note(f"Consolidation day 1 is anchored on {cday(1)} (assumption: the letter says only 'April 2024'); "
+                  "every other consolidation date is day 1 + (N-1) days.",
+                  "Indication: CR but MRD positive with persistent high CD38 expression after VDLP induction.",
+                  "Schedule and doses are in the letter's supplementary material, which is not available."),
+    ), "regimen-dara-va-haa-consolidation", "treatment-regimen")
+
+    admins = {}
+    for a in agents:
+        admins[a] = b.add(administration(a, cday(1), plan, 1, plan,
+                                         f"Start date is consolidation day 1 ({cday(1)}, the documented anchor)."),
+                          f"ma-consolidation-{a}", "medication-administration")
+    suspects = [admins[a] for a in agents]
+
+    # Grade I/II reactions: the letter gives one range for all four.
+    for term, label in (("headache", "headache"), ("nausea", "nausea"), ("vomiting", "vomiting"),
+                        ("infusion-related-reaction", "infusion-related reaction")):
+        b.add(adverse_event(
+            term, 2, "2024-04", plan, suspects,
+            f"Grade I/II {label} during Dara-VA-HAA consolidation, fully resolved with symptomatic treatment (reported). "
+            "The letter gives one range, 'grade I/II', for headache, nausea, vomiting and infusion-related reactions; "
+            "grade 2 is recorded as the upper bound of that range, the actual grade may have been 1. The day is not "
+            "reported: the date is given to the month consolidation started (April 2024, assumption). The letter "
+            "attributes the reaction to the regimen without naming an agent, so all six agents are listed as suspects.",
+            outcome="resolved"),
+            f"ae-{term}", "adverse-event", put_id=f"tjh-2025-0019-ae-{term}")
+
+    day11 = cday(11)
+    for term, label, reason, outcome in (
+            ("neutrophil-count-decreased", "Chemotherapy-associated neutropenia",
+             "The letter does not grade the neutropenia; grade 3 is an assumption (CTCAE 'severe'), read from the "
+             "letter's grouping with severe anemia and the need for G-CSF; the true grade may have been 4. Recovery: "
+             "ANC > 1.0 x10^9/L by day 31 (reported).", "resolved"),
+            ("anemia", "Severe anemia",
+             "The letter says 'severe anemia'. CTCAE v5.0 grade 3 is 'severe' (Hgb < 8.0 g/dL, transfusion indicated; "
+             "red-cell transfusions were given), so grade 3 is recorded as the lower bound of 'severe'; no hemoglobin "
+             "value is reported. Outcome not reported.", None),
+            ("platelet-count-decreased", "Thrombocytopenia",
+             "The letter does not grade the thrombocytopenia; grade 3 is an assumption (CTCAE 'severe'), read from the "
+             "letter's grouping with severe anemia and the need for apheresis platelet transfusions and rhTPO; the true "
+             "grade may have been 4. Recovery: platelets > 100 x10^9/L by day 37 (reported).", "resolved")):
+        b.add(adverse_event(
+            term, 3, day11, plan, suspects,
+            f"{label} observed on day 11 of Dara-VA-HAA consolidation (reported), chemotherapy-associated. {reason}",
+            outcome=outcome, day=11, anchor=plan),
+            f"ae-{term}-day11", "adverse-event", put_id=f"tjh-2025-0019-ae-{term}-day11")
+
+    support_note = ("Supportive care for the day-11 cytopenias (reported). Start on day 11 is an assumption (the letter "
+                    "reports the cytopenias on day 11 and the supportive care without days); duration not reported.")
+    b.add(administration("g-csf", day11, plan, 11, plan, support_note, reason=False, extra_notes=(
+        "The letter says 'granulocyte colony-stimulating factor' without naming the product; the filgrastim codings "
+        "are an assumption (the most common G-CSF).",)), "ma-supportive-g-csf", "medication-administration")
+    b.add(administration("rhtpo", day11, plan, 11, plan, support_note, reason=False, extra_notes=(
+        "rhTPO has no RxNorm or ATC code; it is coded in the HemeFHIR drug code system.",)),
+        "ma-supportive-rhtpo", "medication-administration")
+    for key, code, disp, product, pdisp in (
+            ("red-cells", "116863004", "Transfusion of red blood cells", "suspended-red-cells", "Suspended red blood cells"),
+            ("apheresis-platelets", "180208003", "Intravenous blood transfusion of platelets", "apheresis-platelets",
+             "Apheresis platelets")):
+        b.add({
+            "resourceType": "Procedure",
+            "extension": [regimen_ext(plan), tday(11, plan)],
+            "status": "completed",
+            "category": cc(coding(SCT, "5447007", "Transfusion")),
+            "code": cc(coding(SCT, code, disp)),
+            "subject": PATIENT,
+            "performedDateTime": day11,
+            "usedCode": [cc(coding(CS + "blood-product", product, pdisp))],
+            "note": note("Supportive transfusions for the day-11 cytopenias (reported). The number and dates of the "
+                         "transfusions are not reported: this one record, dated day 11 (assumption), stands for the series. "
+                         "No transfusion is recorded after day 30."),
+        }, f"procedure-transfusion-{key}", "transfusion")
+
+    # Count recovery: the letter gives thresholds only; the values are illustrative.
+    def anc(day, value, why):
+        return b.add(count(ANC, value, cday(day), day, plan, "10^9/L", [
+            f"Value not reported; the letter states ANC > 1.0 x10^9/L on day 31. {why}"]),
+            f"obs-anc-day{day}", "blood-count")
+
+    anc(30, 0.8, "This value (below 1.0) is an assumption illustrating that day 31 is the first day above the threshold.")
+    anc(31, 1.2, "This value is an assumption illustrating the reported threshold crossing.")
+    anc(32, 1.4, "This value is an assumption, kept above 1.0 so that three consecutive values above 1.0 also date "
+                 "recovery to day 31.")
+    anc(33, 1.6, "This value is an assumption, kept above 1.0 so that three consecutive values above 1.0 also date "
+                 "recovery to day 31.")
+    for day, value, why in ((36, 85, "This value (below 100) is an assumption illustrating that day 37 is the first day "
+                                     "above the threshold."),
+                            (37, 110, "This value is an assumption illustrating the reported threshold crossing; no "
+                                      "platelet transfusion is recorded after day 30.")):
+        b.add(count(PLT, value, cday(day), day, plan, "10^9/L", [
+            f"Value not reported; the letter states platelets > 100 x10^9/L on day 37. {why}"]),
+            f"obs-platelets-day{day}", "blood-count")
+
+    # Day 32: bone marrow
+    s32 = b.add(specimen("bm", cday(32), 32, plan), "specimen-bm-day32")
+    m32 = b.add(mrd("NEG", cday(32), s32, 32, plan, ["Bone-marrow MRD negative on day 32 (reported)."]),
+                "obs-mrd-bm-day32", "mrd")
+    c32 = b.add(cd38_pct(0.00, cday(32), s32, 32, plan, notes=["Day 32: CD38 positivity had dropped to 0.00 %."]),
+                "obs-cd38-bm-day32", "immunophenotype")
+    b.add(response("cri", cday(32), 32, plan, [m32, c32, b.ref("obs-anc-day32"), b.ref("obs-platelets-day36")],
+                   ["Day 32: CR with incomplete hematologic recovery (CRi), BM MRD negative (reported). Platelets had "
+                    "not yet recovered (> 100 x10^9/L only from day 37)."]),
+          "obs-response-day32", "disease-response")
+
+    # Day 73: bone marrow and CSF
+    s73 = b.add(specimen("bm", cday(73), 73, plan), "specimen-bm-day73")
+    f73 = b.add(specimen("csf", cday(73), 73, plan), "specimen-csf-day73")
+    m73 = b.add(mrd("NEG", cday(73), s73, 73, plan, ["Day 73: bone-marrow MRD negative (reported)."]),
+                "obs-mrd-bm-day73", "mrd")
+    mf73 = b.add(mrd("NEG", cday(73), f73, 73, plan, ["Day 73: cerebrospinal-fluid MRD negative (reported)."]),
+                 "obs-mrd-csf-day73", "mrd")
+    c73 = b.add(cd38_pct(0.00, cday(73), s73, 73, plan, notes=["Day 73, bone marrow."]), "obs-cd38-bm-day73", "immunophenotype")
+    cf73 = b.add(cd38_pct(0.00, cday(73), f73, 73, plan, csf=True, notes=["Day 73, cerebrospinal fluid."]),
+                 "obs-cd38-csf-day73", "immunophenotype")
+    b.add(response("cr", cday(73), 73, plan, [m73, mf73, c73, cf73],
+                   ["Day 73: sustained CR confirmed; BM and CSF MRD negative, CD38 0.00 % in both (reported)."]),
+          "obs-response-day73", "disease-response")
+    b.write()
+    return b
+
+
+# ================================================================= 04 transplant
+CONSOLIDATION = cond_ref("CarePlan", "regimen-dara-va-haa-consolidation", "Dara-VA-HAA consolidation")
+
+
+def bundle_04():
+    b = Bundle("04-transplant.json")
+    plan = b.add(regimen_plan(
+        "flu-mel", "Fludarabine + melphalan conditioning", "conditioning", "Flu/Mel conditioning before allo-HSCT", cday(78),
+        extra_ext=[tday(78, CONSOLIDATION)],
+        addresses=[DIAGNOSIS],
+        activity=[agent_activity("fludarabine"), agent_activity("melphalan")],
+        note=note("Conditioning (preconditioning) with fludarabine and melphalan from consolidation day 78 (reported). "
+                  "Doses and schedule are not reported."),
+    ), "regimen-flu-mel-conditioning", "treatment-regimen")
+    for a in ("fludarabine", "melphalan"):
+        b.add(administration(a, cday(78), plan, 78, CONSOLIDATION,
+                             "Start date is consolidation day 78 (reported start of conditioning); the day this agent "
+                             "was given is not reported."),
+              f"ma-conditioning-{a}", "medication-administration")
+    hsct = b.add({
+        "resourceType": "Procedure",
+        "extension": [
+            {"url": SD + "cd34-dose", "valueQuantity": qty(13.35, "10^6/kg", "10*6/kg")},
+            {"url": SD + "hla-match", "extension": [
+                {"url": "matched-antigens", "valueRatio": {"numerator": {"value": 7}, "denominator": {"value": 12}}},
+                {"url": "donor-type", "valueCodeableConcept": cc(coding(CS + "hla-donor-type", "haploidentical",
+                                                                        "Haploidentical related donor"))}]},
+            {"url": SD + "donor-relationship", "valueCodeableConcept": cc(coding(
+                "http://terminology.hl7.org/CodeSystem/v3-RoleCode", "SONC", "son"))},
+            {"url": SD + "abo-compatibility", "extension": [
+                {"url": "donor", "valueCodeableConcept": cc(coding(LOINC, "LA19708-9", "Group O"))},
+                {"url": "recipient", "valueCodeableConcept": cc(coding(LOINC, "LA19709-7", "Group B"))},
+                {"url": "mismatch", "valueCodeableConcept": cc(coding(CS + "abo-mismatch", "minor", "Minor ABO mismatch"))}]},
+            {"url": SD + "donor-specific-antibodies", "valueCodeableConcept": cc(coding(V3INT, "NEG", "Negative"))},
+            tday(HSCT_DAY, CONSOLIDATION),
+        ],
+        "status": "completed",
+        "category": cc(coding(SCT, "77465005", "Transplantation")),
+        "code": cc(coding(SCT, "234336002", "Hemopoietic stem cell transplant"),
+                   coding(SCT, "50223000", "Allogeneic transplantation"),
+                   text="Allogeneic hematopoietic stem cell transplantation (allo-HSCT), haploidentical, donor: son"),
+        "subject": PATIENT,
+        "performedDateTime": HSCT_DATE.isoformat(),
+        "reasonReference": [DIAGNOSIS],
+        "note": note(
+            f"Transplant date not reported: the letter says only 'on day 78 ... fludarabine and melphalan, followed by "
+            f"allo-HSCT'. {HSCT_DATE.isoformat()} (consolidation day {HSCT_DAY}, after a conditioning of assumed six days) "
+            "is an assumption; post-transplant days are counted from it (day 0).",
+            "Reported: donor the patient's son, HLA 7/12 match (haploidentical), donor blood group O to recipient B "
+            "(minor ABO mismatch), donor-specific antibodies negative, CD34+ cell dose 13.35 x10^6/kg. Stem-cell "
+            "source not reported."),
+    }, "procedure-allo-hsct", "allo-hsct")
+    b.add({
+        "resourceType": "Observation",
+        "extension": [tday(28, hsct)],
+        "status": "final",
+        "category": [LAB],
+        "code": cc(coding(CS + "observation-code", "donor-chimerism", "Donor chimerism [%]")),
+        "subject": PATIENT,
+        "focus": [hsct],
+        "effectiveDateTime": hday(28),
+        "valueQuantity": qty(94, "%"),
+        "note": note("Donor chimerism 94 % (reported). The date, specimen and method are not reported; day +28 "
+                     f"({hday(28)}) is an assumption."),
+    }, "obs-chimerism", "chimerism")
+    b.write()
+    return b
+
+
+# ================================================================= 05 follow-up
+HSCT = cond_ref("Procedure", "procedure-allo-hsct", "Allogeneic HSCT")
+
+
+def bundle_05():
+    b = Bundle("05-follow-up.json")
+    # Five consecutive negative BM MRD results through November 2024: days 32 and 73 (bundle 03) are the first two;
+    # the three post-transplant dates below are assumptions.
+    followups = [(28, "3 of 5"), (90, "4 of 5"), (145, "5 of 5")]
+    for d, nth in followups:
+        s = b.add(specimen("bm", hday(d), d, HSCT, f"Post-transplant bone-marrow assessment; date (day +{d}) assumed."),
+                  f"specimen-bm-hsct-day{d}")
+        b.add(mrd("NEG", hday(d), s, d, HSCT, [
+            f"Negative bone-marrow MRD result {nth} of the five consecutive negative results reported through November "
+            "2024 (the first two are consolidation days 32 and 73). The date is not reported; "
+            f"day +{d} after transplant ({hday(d)}) is an assumption."]),
+            f"obs-mrd-bm-hsct-day{d}", "mrd")
+        b.add(cd38_pct(0.00, hday(d), s, d, HSCT, notes=[
+            f"CD38 positivity 0.00 % with each follow-up bone-marrow MRD assessment (reported). Date assumed (day +{d})."]),
+            f"obs-cd38-bm-hsct-day{d}", "immunophenotype")
+    nov = 145
+    snov = b.ref(f"specimen-bm-hsct-day{nov}")
+    fnov = b.add(specimen("csf", hday(nov), nov, HSCT, "Follow-up cerebrospinal fluid; date assumed (November 2024)."),
+                 f"specimen-csf-hsct-day{nov}")
+    b.add(mrd("NEG", hday(nov), fnov, nov, HSCT, [
+        "CSF MRD remained negative as of November 2024 (reported); the exact date is assumed."]),
+        f"obs-mrd-csf-hsct-day{nov}", "mrd")
+    b.add(variant(False, hday(nov), snov, [
+        "NGS of the bone marrow no longer detected the STAT5B mutation as of November 2024 (reported); the exact date "
+        "is assumed. The genomic regions covered are not reported."], nov, HSCT),
+        "obs-stat5b-follow-up", "genomic-variant")
+    for code, value, key, what in ((ANC, 3.0, "anc", "neutrophil"), (PLT, 180, "platelets", "platelet")):
+        o = count(code, value, hday(nov), nov, HSCT, "10^9/L", [
+            f"Value not reported; the letter states that the {what} count had recovered to within the normal range by "
+            f"November 2024. This value is an illustrative assumption within the normal range; the date is assumed."])
+        o["interpretation"] = [cc(coding(V3INT, "N", "Normal"))]
+        b.add(o, f"obs-{key}-hsct-day{nov}", "blood-count")
+    b.add(response("cr", hday(nov), nov, HSCT,
+                   [b.ref(f"obs-mrd-bm-hsct-day{nov}"), b.ref(f"obs-mrd-csf-hsct-day{nov}"), b.ref("obs-stat5b-follow-up")],
+                   ["As of November 2024: five consecutive negative BM MRD assessments, CD38 0.00 %, STAT5B no longer "
+                    "detected, CSF MRD negative, neutrophils and platelets within normal ranges; efficacy assessed as CR "
+                    "(reported). Exact date assumed."]),
+          f"obs-response-hsct-day{nov}", "disease-response")
+
+    study = b.add({
+        "resourceType": "ResearchStudy",
+        "status": "active",
+        "title": "Post-allo-HSCT maintenance trial (identity not reported)",
+        "primaryPurposeType": cc(coding("http://terminology.hl7.org/CodeSystem/research-study-prim-purp-type",
+                                        "treatment", "Treatment")),
+        "condition": [cc(coding(SCT, "277575008", "T-cell acute lymphoblastic leukemia"))],
+        "description": "Clinical trial of maintenance therapy after allogeneic HSCT, aimed at further reducing the risk of "
+                       "relapse. The letter does not name the trial, its sponsor, registration or agents.",
+        "note": note("status 'active' is an assumption: the letter reports the enrolment, not the trial's status."),
+    }, "research-study-maintenance", "research-study")
+    subject = b.add({
+        "resourceType": "ResearchSubject",
+        "text": narrative("Enrolled in another clinical trial for maintenance therapy after allo-HSCT (reported as of "
+                          "November 2024). The enrolment date is not reported; November 2024 is an assumption. status "
+                          "'on-study' is an assumption."),
+        "status": "on-study",
+        "period": {"start": "2024-11"},
+        "study": study,
+        "individual": PATIENT,
+    }, "research-subject-maintenance", "research-subject")
+    b.add(regimen_plan(
+        "post-hsct-maintenance", "Post-allo-HSCT maintenance", "maintenance",
+        "Post-allo-HSCT maintenance within a clinical trial", "2024-11",
+        status="unknown",
+        addresses=[DIAGNOSIS],
+        supportingInfo=[subject],
+        note=note("Maintenance therapy after allo-HSCT within a clinical trial (reported). The agents, schedule and "
+                  "start date are not reported; the start month November 2024 is an assumption."),
+    ), "regimen-post-hsct-maintenance", "treatment-regimen")
+
+    feb = (dt.date(2025, 2, 15) - HSCT_DATE).days
+    sfeb = b.add(specimen("bm", hday(feb), feb, HSCT,
+                          "The letter reports MRD negativity in February 2025 without the specimen; bone marrow and the "
+                          "day (2025-02-15) are assumptions."),
+                 "specimen-bm-2025-02")
+    mfeb = b.add(mrd("NEG", hday(feb), sfeb, feb, HSCT, ["As of February 2025 the patient remained MRD negative "
+                                                         "(reported); specimen and exact date assumed."]),
+                 "obs-mrd-bm-2025-02", "mrd")
+    b.add(response("cr-mrd-neg", hday(feb), feb, HSCT, [mfeb],
+                   ["As of February 2025 the disease status remained CR/MRD(-) (reported); exact date assumed."]),
+          "obs-response-2025-02", "disease-response")
+    b.write()
+    return b
+
+
+# ================================================================= 06 case report document
+def bundle_06(prev):
+    b = Bundle("06-case-report-document.json")
+    org = b.add({
+        "resourceType": "Organization",
+        "name": "The 920th Hospital of Joint Logistics Support Force, Department of Hematology",
+        "address": [{"state": "Yunnan", "country": "CN"}],
+    }, "organization-920th-hospital-hematology")
+    consent2 = b.add({
+        "resourceType": "Consent",
+        "text": narrative("Written informed consent before the manuscript was drafted (reported). The date is not "
+                          "reported; December 2024 is an assumption (the letter was received on 14 January 2025). The "
+                          "retrospective analysis was approved by the Ethics Committee of the Sixth Affiliated Hospital of "
+                          "Kunming Medical University, No. 2024kmykdx6f201."),
+        "status": "active",
+        "scope": cc(coding("http://terminology.hl7.org/CodeSystem/consentscope", "research", "Research")),
+        "category": [cc(coding(LOINC, "59284-0", "Patient Consent"))],
+        "patient": PATIENT,
+        "dateTime": "2024-12",
+        "organization": [{"display": "The Sixth Affiliated Hospital, Kunming Medical University"}],
+        "policy": [{"authority": "urn:hemefhir:ethics", "uri": "urn:hemefhir:ethics:2024kmykdx6f201"}],
+        "provision": {"type": "permit", "purpose": [coding("http://terminology.hl7.org/CodeSystem/v3-ActReason",
+                                                           "HRESCH", "healthcare research")]},
+    }, "consent-publication", "consent")
+
+    def refs(bundle, prefixes):
+        out = []
+        for value, (rtype, _full, put_id) in bundle.local.items():
+            if any(value.startswith(p) for p in prefixes):
+                out.append({"reference": f"{rtype}/{put_id}"} if put_id else cond_ref(rtype, value))
+        return out
+
+    b01, b02, b03, b04, b05 = prev
+    sections = [
+        ("presentation", "Presentation",
+         "60-year-old woman with newly diagnosed non-ETP T-ALL (February 2024), high CD38 expression, STAT5B mutation "
+         "detected by bone-marrow NGS.",
+         refs(b01, ["patient", "diagnosis", "specimen", "obs-"])),
+        ("treatment", "Treatment",
+         "One cycle of VDLP induction; Dara-VA-HAA consolidation from April 2024 (day 1 anchored on "
+         f"{cday(1)}) after written informed consent; grade I/II headache, nausea, vomiting and infusion-related "
+         "reactions; day-11 neutropenia, severe anemia and thrombocytopenia treated with G-CSF, rhTPO, suspended red-cell "
+         "and apheresis platelet transfusions.",
+         refs(b02, ["regimen-", "ma-"]) + refs(b03, ["consent-", "regimen-", "ma-", "ae-", "procedure-"])),
+        ("response", "Response",
+         "CR with MRD positivity after induction; ANC > 1.0 x10^9/L on day 31, platelets > 100 x10^9/L on day 37; "
+         "day 32 BM MRD negative, CD38 0.00 %, CRi; day 73 BM and CSF MRD negative, CD38 0.00 %, sustained CR.",
+         refs(b02, ["specimen", "obs-"]) + refs(b03, ["specimen", "obs-"])),
+        ("transplant", "Transplant",
+         "Fludarabine + melphalan conditioning from day 78, then haploidentical allo-HSCT from the patient's son (HLA "
+         "7/12, O to B, DSA negative, CD34+ 13.35 x10^6/kg); donor chimerism 94 %.",
+         refs(b04, ["regimen-", "ma-", "procedure-", "obs-"])),
+        ("follow-up", "Follow-up",
+         "Through November 2024 five consecutive negative BM MRD results with CD38 0.00 %, STAT5B no longer detected, CSF "
+         "MRD negative, normal neutrophils and platelets, CR; enrolled in a post-transplant maintenance trial; CR/MRD(-) "
+         "in February 2025. Written informed consent before the manuscript.",
+         refs(b05, ["specimen", "obs-", "research-", "regimen-"]) + [consent2]),
+    ]
+    b.add({
+        "resourceType": "Composition",
+        "identifier": ident("composition-case-report")[0],
+        "status": "final",
+        "type": cc(coding(LOINC, "34133-9", "Summary of episode note"), text="Case report"),
+        "subject": PATIENT,
+        "date": "2025-05-05",
+        "author": [org],
+        "title": "Daratumumab, Venetoclax, and Azacitidine in Combination with HAA Regimen as Consolidation "
+                 "Chemotherapy for T-cell Acute Lymphoblastic Leukemia with High CD38 Expression (case as FHIR data)",
+        "relatesTo": [{"code": "transforms", "targetIdentifier": {"system": "https://doi.org",
+                                                                   "value": "10.4274/tjh.galenos.2025.2025.0019"}}],
+        "section": [{
+            "title": title,
+            "text": narrative(text),
+            "entry": entries,
+        } for code, title, text, entries in sections],
+    }, "composition-case-report")
+    b.write()
+    return b
+
+
+# ================================================================= invalid samples
+INVALID = OUT.parent / "invalid"
+CASE_PATIENT = cond_ref("Patient", "patient")
+
+
+def strip_case_links(resource):
+    """A resource of the case as a stand-alone body: no bundle-local references, no identifier that exists."""
+    r = json.loads(json.dumps(resource))
+    r.pop("identifier", None)
+    r["extension"] = [e for e in r.get("extension", []) if e["url"] not in (SD + "treatment-day", SD + "regimen-reference")]
+    if not r["extension"]:
+        r.pop("extension")
+    for key in ("subject", "patient", "individual"):
+        if key in r:
+            r[key] = CASE_PATIENT
+    for key in ("focus", "hasMember", "evidence", "reasonReference", "suspectEntity", "specimen"):
+        r.pop(key, None)
+    return r
+
+
+def prune(node):
+    """Drops empty arrays left by a removed element: `"note": []` is itself invalid FHIR."""
+    if isinstance(node, dict):
+        return {k: prune(v) for k, v in node.items() if v not in ([], {}, None)}
+    if isinstance(node, list):
+        return [prune(v) for v in node]
+    return node
+
+
+def write_invalid(name, body, raw=None):
+    INVALID.mkdir(parents=True, exist_ok=True)
+    body = prune(body)
+    text = raw if raw is not None else json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    (INVALID / name).write_text(text)
+
+
+def invalid_samples():
+    # Valid bases, taken from the case itself so that each sample differs from a valid resource in one place.
+    anc = strip_case_links(count(ANC, 1.2, cday(31), 31, None, "10^9/L", ["Invalid sample."]))
+    mrd_obs = strip_case_links(mrd("NEG", cday(32), None, 32, None, []))
+    mrd_obs["specimen"] = cond_ref("Specimen", "specimen-bm-day32")
+    ae = strip_case_links(adverse_event("anemia", 3, cday(11), None, [], "Invalid sample."))
+    hsct = strip_case_links(next(e["resource"] for e in _BUNDLES["04"].entries if e["resource"]["resourceType"] == "Procedure"))
+    resp = strip_case_links(response("cri", cday(32), 32, None, [], []))
+    ma = strip_case_links(administration("venetoclax", cday(1), None, 1, None, "Invalid sample."))
+    gv = strip_case_links(variant(True, "2024-02-05", None, []))
+    chim = strip_case_links(next(e["resource"] for e in _BUNDLES["04"].entries
+                                 if e["resource"]["resourceType"] == "Observation"))
+    plan = strip_case_links(regimen_plan("dara-va-haa", "Dara-VA-HAA", "consolidation", "Dara-VA-HAA consolidation", cday(1)))
+    patient = {"resourceType": "Patient", "meta": {"profile": [PROFILE["patient"]]},
+               "identifier": ident("invalid-sample-patient"), "gender": "female", "birthDate": "1963"}
+
+    def with_profile(r, key):
+        r = json.loads(json.dumps(r))  # every sample mutates its own copy
+        return {"resourceType": r["resourceType"], "meta": {"profile": [PROFILE[key]]},
+                **{k: v for k, v in r.items() if k != "resourceType"}}
+
+    samples = {}
+    r = with_profile(anc, "blood-count"); r["valueQuantity"] = {"value": 120, "unit": "mg/dL", "system": UCUM, "code": "mg/dL"}
+    samples["blood-count-anc-in-mg-dl.json"] = r
+    r = with_profile(anc, "blood-count"); r.pop("effectiveDateTime")
+    samples["blood-count-without-effective-date.json"] = r
+    r = with_profile(mrd_obs, "mrd"); r.pop("specimen")
+    samples["mrd-without-specimen.json"] = r
+    r = with_profile(mrd_obs, "mrd"); r.pop("valueCodeableConcept"); r.pop("interpretation")
+    r["valueQuantity"] = {"value": 0.0001, "unit": "1", "system": UCUM, "code": "1"}
+    samples["mrd-fraction-not-percent.json"] = r
+    r = with_profile(ae, "adverse-event")
+    r["extension"][0]["valueCodeableConcept"] = cc(coding(CS + "ctcae-grade", "7", "Grade 7"))
+    samples["adverse-event-grade-7.json"] = r
+    r = with_profile(ae, "adverse-event"); r["extension"] = [e for e in r["extension"] if e["url"] != SD + "ctcae-grade"]
+    if not r["extension"]:
+        r.pop("extension")
+    samples["adverse-event-without-grade.json"] = r
+    r = with_profile(ae, "adverse-event")
+    r["severity"] = cc(coding("http://terminology.hl7.org/CodeSystem/adverse-event-severity", "severe", "Severe"))
+    samples["adverse-event-with-severity.json"] = r
+    r = with_profile(hsct, "allo-hsct"); r["extension"] = [e for e in r["extension"] if e["url"] != SD + "cd34-dose"]
+    samples["hsct-without-cd34-dose.json"] = r
+    r = with_profile(hsct, "allo-hsct")
+    for e in r["extension"]:
+        if e["url"] == SD + "cd34-dose":
+            e["valueQuantity"] = {"value": 13.35, "unit": "cells/kg", "system": UCUM, "code": "/kg"}
+    samples["hsct-cd34-dose-wrong-unit.json"] = r
+    r = with_profile(hsct, "allo-hsct"); r["extension"] = [e for e in r["extension"] if e["url"] != SD + "hla-match"]
+    samples["hsct-without-hla-match.json"] = r
+    r = with_profile(resp, "disease-response")
+    r["valueCodeableConcept"] = cc(coding(CS + "disease-response", "mrd-negative", "MRD negative"))
+    samples["response-code-outside-value-set.json"] = r
+    r = with_profile(ma, "medication-administration")
+    r["medicationCodeableConcept"] = cc(coding(ATC, "M01AE01", "ibuprofen"), text="ibuprofen")
+    samples["medication-unknown-drug-code.json"] = r
+    r = with_profile(ma, "medication-administration"); r["medicationCodeableConcept"].pop("text")
+    samples["medication-without-rxnorm-or-text.json"] = r
+    r = with_profile(gv, "genomic-variant"); r["category"] = [LAB]
+    samples["genomic-variant-without-ge-category.json"] = r
+    r = with_profile(chim, "chimerism")
+    samples["chimerism-without-transplant-focus.json"] = r
+    r = json.loads(json.dumps(patient)); r.pop("birthDate")
+    samples["patient-without-birth-date.json"] = r
+    r = with_profile(plan, "treatment-regimen")
+    r["extension"] = [e for e in r["extension"] if e["url"] != SD + "regimen-code"]
+    samples["regimen-without-regimen-code.json"] = r
+    for name, body in samples.items():
+        write_invalid(name, body)
+
+    # Structural failures (400): not profile problems.
+    write_invalid("malformed-json.json", None, raw='{\n  "resourceType": "Patient",\n  "gender": "female",\n  "birthDate": "1963"\n')
+    write_invalid("resource-type-mismatch.json", patient)  # POSTed to /Observation
+
+    def tx(entries):
+        return {"resourceType": "Bundle", "type": "transaction", "entry": entries}
+
+    obs = with_profile(anc, "blood-count")
+    obs_unknown = json.loads(json.dumps(obs)); obs_unknown["subject"] = {"reference": "Patient/tjh-2025-0019-no-such-patient"}
+    write_invalid("transaction-reference-to-missing-patient.json", tx([
+        {"fullUrl": "urn:uuid:" + str(uuid.uuid5(UUID_NS, "invalid/missing-patient")), "resource": obs_unknown,
+         "request": {"method": "POST", "url": "Observation"}}]))
+    obs_urn = json.loads(json.dumps(obs)); obs_urn["subject"] = {"reference": "urn:uuid:" + str(uuid.uuid5(UUID_NS, "invalid/not-in-bundle"))}
+    write_invalid("transaction-unresolved-urn-uuid.json", tx([
+        {"fullUrl": "urn:uuid:" + str(uuid.uuid5(UUID_NS, "invalid/unresolved")), "resource": obs_urn,
+         "request": {"method": "POST", "url": "Observation"}}]))
+    dup = "urn:uuid:" + str(uuid.uuid5(UUID_NS, "invalid/duplicate"))
+    write_invalid("transaction-duplicate-full-url.json", tx([
+        {"fullUrl": dup, "resource": obs, "request": {"method": "POST", "url": "Observation"}},
+        {"fullUrl": dup, "resource": obs, "request": {"method": "POST", "url": "Observation"}}]))
+    # Self-contained (the patient is in the bundle) so that profile validation finds nothing to refuse.
+    coll_patient = "urn:uuid:" + str(uuid.uuid5(UUID_NS, "invalid/collection-patient"))
+    obs_coll = json.loads(json.dumps(obs)); obs_coll["subject"] = {"reference": coll_patient}
+    write_invalid("bundle-type-collection-posted-as-transaction.json",
+                  {"resourceType": "Bundle", "type": "collection", "entry": [
+                      {"fullUrl": coll_patient, "resource": patient},
+                      {"fullUrl": "urn:uuid:" + str(uuid.uuid5(UUID_NS, "invalid/collection")), "resource": obs_coll}]})
+
+
+_BUNDLES = {}
+
+
+def main():
+    for key, build in (("01", bundle_01), ("02", bundle_02), ("03", bundle_03), ("04", bundle_04), ("05", bundle_05)):
+        _BUNDLES[key] = build()
+    bundle_06(tuple(_BUNDLES.values()))
+    invalid_samples()
+
+
+if __name__ == "__main__":
+    main()
