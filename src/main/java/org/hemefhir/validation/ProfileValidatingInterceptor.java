@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Set;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.instance.model.api.IBaseBundle;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,6 +36,8 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 	/** Definitions the server installs itself from the IG package; they are not patient data. */
 	private static final Set<String> CONFORMANCE_TYPES = Set.of(
 			"StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter", "ImplementationGuide", "NamingSystem", "ConceptMap");
+
+	private static final String ENTRY_INDEX = "hemefhir.bundleEntryIndex";
 
 	private final ProfileValidator validator;
 	private final ValidationProperties.Mode mode;
@@ -100,15 +104,25 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 		return "Bundle.entry[" + index + "].resource" + rest;
 	}
 
-	private static Integer entryIndex(IBaseResource resource, RequestDetails request) {
-		if (request != null && request.getResource() instanceof Bundle bundle) {
-			List<Bundle.BundleEntryComponent> entries = bundle.getEntry();
+	/**
+	 * Remembers each entry's position before HAPI processes the bundle, so an entry's errors can
+	 * name it; batch entries are later processed one by one as sub-transactions, which must not
+	 * overwrite the position in the client's bundle.
+	 */
+	@Hook(Pointcut.STORAGE_TRANSACTION_PROCESSING)
+	public void numberEntries(IBaseBundle bundle) {
+		if (bundle instanceof Bundle r4) {
+			List<Bundle.BundleEntryComponent> entries = r4.getEntry();
 			for (int i = 0; i < entries.size(); i++) {
-				if (entries.get(i).getResource() == resource) {
-					return i;
+				Resource entry = entries.get(i).getResource();
+				if (entry != null && entry.getUserData(ENTRY_INDEX) == null) {
+					entry.setUserData(ENTRY_INDEX, i);
 				}
 			}
 		}
-		return null;
+	}
+
+	private static Integer entryIndex(IBaseResource resource, RequestDetails request) {
+		return resource instanceof Resource r && r.getUserData(ENTRY_INDEX) instanceof Integer index ? index : null;
 	}
 }
