@@ -1,0 +1,144 @@
+package org.hemefhir.ingest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A write answered 2xx survives kill -9: the real jar runs in a child process, takes a stream of
+ * writes, is killed without warning, restarts on the same data directory, and every acknowledged
+ * resource must still be there.
+ */
+class DurabilityIT {
+
+	private static final Path JAR = Path.of("target", "hemefhir.jar");
+
+	@TempDir
+	Path dataDir;
+
+	@Test
+	void everyAcknowledgedWriteSurvivesKillDashNine() throws Exception {
+		assertThat(JAR).as("built by the package phase").exists();
+		int port = freePort();
+		Process server = start(port);
+		List<String> acknowledged = new ArrayList<>();
+		try {
+			awaitHealthy(port, server);
+			String patient = given().port(port).contentType("application/fhir+json")
+					.body("""
+							{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"durable"}],
+							 "gender":"female","birthDate":"1964"}""")
+					.post("/fhir/Patient").then().statusCode(201).extract().path("id");
+			acknowledged.add("Patient/" + patient);
+
+			ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
+			AtomicBoolean writing = new AtomicBoolean(true);
+			ExecutorService writers = Executors.newFixedThreadPool(4);
+			for (int w = 0; w < 4; w++) {
+				int writer = w;
+				writers.submit(() -> {
+					for (int n = 0; writing.get(); n++) {
+						try {
+							String id = given().port(port).contentType("application/fhir+json")
+									.body(observation(patient, "w" + writer + "-" + n))
+									.post("/fhir/Observation").then().statusCode(201).extract().path("id");
+							acked.add("Observation/" + id);
+						} catch (Throwable killedMidRequest) {
+							return;
+						}
+					}
+				});
+			}
+			// Kill while writes are in flight, well inside H2's old 500 ms flush window.
+			Thread.sleep(6_000);
+			server.destroyForcibly();
+			server.waitFor(30, TimeUnit.SECONDS);
+			writing.set(false);
+			writers.shutdown();
+			writers.awaitTermination(30, TimeUnit.SECONDS);
+			acknowledged.addAll(acked);
+			assertThat(acked).as("writes acknowledged before the kill").hasSizeGreaterThan(20);
+		} finally {
+			server.destroyForcibly();
+		}
+
+		Process restarted = start(port);
+		try {
+			awaitHealthy(port, restarted);
+			List<String> lost = new ArrayList<>();
+			for (String id : acknowledged) {
+				int status = given().port(port).get("/fhir/" + id).then().extract().statusCode();
+				if (status != 200) {
+					lost.add(id);
+				}
+			}
+			System.out.printf("DurabilityIT: %d acknowledged writes checked after kill -9, %d lost%n", acknowledged.size(), lost.size());
+			assertThat(lost).as("acknowledged writes lost after kill -9 (of %d)", acknowledged.size()).isEmpty();
+		} finally {
+			restarted.destroyForcibly();
+			restarted.waitFor(30, TimeUnit.SECONDS);
+		}
+	}
+
+	private static String observation(String patient, String key) {
+		return """
+				{"resourceType":"Observation","status":"final",
+				 "identifier":[{"system":"urn:test:durability","value":"%s"}],
+				 "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
+				 "code":{"coding":[{"system":"http://loinc.org","code":"777-3"}]},
+				 "subject":{"reference":"Patient/%s"},"effectiveDateTime":"2024-05-07",
+				 "valueQuantity":{"value":110,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}
+				""".formatted(key, patient);
+	}
+
+	private Process start(int port) throws IOException {
+		Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");
+		return new ProcessBuilder(
+						Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+						"-Xmx1g", "-jar", JAR.toAbsolutePath().toString(),
+						"--server.port=" + port,
+						"--server.address=127.0.0.1",
+						"--hemefhir.data-dir=" + dataDir.resolve("db"),
+						"--hemefhir.samples.load=false")
+				.redirectErrorStream(true)
+				.redirectOutput(log.toFile())
+				.start();
+	}
+
+	private static void awaitHealthy(int port, Process server) throws InterruptedException {
+		Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
+		while (Instant.now().isBefore(deadline)) {
+			assertThat(server.isAlive()).as("server process exited during startup").isTrue();
+			try {
+				if (given().port(port).get("/actuator/health").statusCode() == 200) {
+					return;
+				}
+			} catch (Exception notYetListening) {
+				// keep waiting
+			}
+			Thread.sleep(500);
+		}
+		throw new AssertionError("server did not become healthy within 4 minutes");
+	}
+
+	private static int freePort() throws IOException {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+}
