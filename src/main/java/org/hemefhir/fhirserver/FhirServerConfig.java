@@ -65,6 +65,9 @@ public class FhirServerConfig {
 		settings.setReuseCachedSearchResultsForMillis(null);
 		settings.setUniqueIndexesEnabled(true);
 		settings.setMarkResourcesForReindexingUponSearchParameterChange(true);
+		// Value sets are expanded in memory by the validator; the JPA pre-expansion task needs Hibernate Search.
+		settings.setPreExpandValueSets(false);
+		settings.setEnableTaskPreExpandValueSets(false);
 		return settings;
 	}
 
