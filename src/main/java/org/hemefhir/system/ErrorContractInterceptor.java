@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import java.util.UUID;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome;
@@ -75,6 +76,14 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 	public void sanitize(IBaseOperationOutcome outcome) {
 		if (outcome instanceof OperationOutcome r4) {
 			r4.getIssue().forEach(issue -> issue.setDiagnostics(sanitize(issue.getDiagnostics())));
+		}
+	}
+
+	/** $validate answers with an OperationOutcome on success too; it follows the same rule. */
+	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
+	public void sanitizeOutcome(IBaseResource response) {
+		if (response instanceof OperationOutcome outcome) {
+			sanitize(outcome);
 		}
 	}
 

@@ -193,7 +193,7 @@ public final class ProfileValidator {
 			if (entry.find()) {
 				profile = entryProfiles.get(Integer.parseInt(entry.group(1)));
 			}
-			String text = m.getMessage();
+			String text = readable(m.getMessage());
 			if (profile != null && !text.contains(profile)) {
 				text = text + " (validating against profile " + profile + ")";
 			}
@@ -377,6 +377,17 @@ public final class ProfileValidator {
 				&& (id.equals(I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE)
 						|| (id.equals(I18nConstants.TERMINOLOGY_TX_VALUESET_NOTFOUND)
 								&& m.getMessage().contains("http://hl7.org/fhir/ValueSet/mimetypes")));
+	}
+
+	/**
+	 * The HL7 validator occasionally reports its own failure (a null dereference while checking a
+	 * binding it has no code system for) as a message; say that plainly instead of passing Java text on.
+	 */
+	static String readable(String message) {
+		if (message != null && message.contains("Cannot invoke")) {
+			return "This code could not be checked against its binding: the code system is not available on this server";
+		}
+		return message;
 	}
 
 	/** "Bundle.entry[0].resource/*Observation/x*&#47;.code" -> "Bundle.entry[0].resource.code". */

@@ -193,6 +193,7 @@ class CaseReportIT extends FhirIntegrationTest {
 			Response validation = fhir().get("/" + type + "/" + resource.get("id") + "/$validate");
 			assertThat(validation.jsonPath().getList("issue.severity", String.class))
 					.as(type + "/" + resource.get("id") + ": " + validation.asString()).doesNotContain("error", "fatal");
+			assertThat(validation.asString()).as("no internals in messages").doesNotContainPattern("\\b(java|org\\.hl7|ca\\.uhn)\\.[a-z]+\\.");
 		}
 	}
 
