@@ -27,7 +27,6 @@ import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
 import org.hl7.fhir.r4.model.DateType;
-import org.hl7.fhir.r4.model.DecimalType;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.IntegerType;
 import org.hl7.fhir.r4.model.Observation;
@@ -67,10 +66,10 @@ class OutcomesProvider implements FhirServerCustomizer {
 	@Operation(name = "$outcomes", idempotent = true, typeName = "Patient")
 	public Parameters outcomes(
 			@IdParam IdType patientId,
-			@OperationParam(name = "anc-threshold") DecimalType ancThreshold,
-			@OperationParam(name = "anc-consecutive") IntegerType ancConsecutive,
-			@OperationParam(name = "platelet-threshold") DecimalType plateletThreshold,
-			@OperationParam(name = "transfusion-free-days") IntegerType transfusionFreeDays,
+			@OperationParam(name = "anc-threshold") StringType ancThreshold,
+			@OperationParam(name = "anc-consecutive") StringType ancConsecutive,
+			@OperationParam(name = "platelet-threshold") StringType plateletThreshold,
+			@OperationParam(name = "transfusion-free-days") StringType transfusionFreeDays,
 			@OperationParam(name = "comparator") StringType comparator,
 			@OperationParam(name = "regimen") StringType regimen,
 			RequestDetails request) {
@@ -293,23 +292,36 @@ class OutcomesProvider implements FhirServerCustomizer {
 		return part;
 	}
 
-	private static BigDecimal positive(String name, DecimalType value, BigDecimal fallback) {
+	// Numbers arrive as strings: HAPI's own decimal/integer conversion answers a typo with a 500.
+	private static BigDecimal positive(String name, StringType value, BigDecimal fallback) {
 		if (value == null || value.getValue() == null) {
 			return fallback;
 		}
-		if (value.getValue().signum() <= 0) {
-			throw new InvalidRequestException(name + " must be a positive number (x10^9/L), not " + value.getValueAsString());
+		BigDecimal number;
+		try {
+			number = new BigDecimal(value.getValue().trim());
+		} catch (NumberFormatException e) {
+			throw new InvalidRequestException(name + " must be a decimal number (x10^9/L), not '" + value.getValue() + "'");
 		}
-		return value.getValue();
+		if (number.signum() <= 0) {
+			throw new InvalidRequestException(name + " must be a positive number (x10^9/L), not " + value.getValue());
+		}
+		return number;
 	}
 
-	private static int within(String name, IntegerType value, int fallback, int min, int max) {
+	private static int within(String name, StringType value, int fallback, int min, int max) {
 		if (value == null || value.getValue() == null) {
 			return fallback;
 		}
-		if (value.getValue() < min || value.getValue() > max) {
-			throw new InvalidRequestException(name + " must be between " + min + " and " + max + ", not " + value.getValue());
+		int number;
+		try {
+			number = Integer.parseInt(value.getValue().trim());
+		} catch (NumberFormatException e) {
+			throw new InvalidRequestException(name + " must be a whole number, not '" + value.getValue() + "'");
 		}
-		return value.getValue();
+		if (number < min || number > max) {
+			throw new InvalidRequestException(name + " must be between " + min + " and " + max + ", not " + number);
+		}
+		return number;
 	}
 }
