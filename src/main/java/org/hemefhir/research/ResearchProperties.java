@@ -14,7 +14,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param comparator {@code ge} (≥, the default) or {@code gt} (>) for both thresholds ({@code comparator})
  * @param pseudonymKey secret of the de-identified export's pseudonyms and date shifts; the same key
  *     gives the same pseudonyms and shifts on every export. Empty: a random key per server start
- * @param maxDateShiftDays largest date shift of the de-identified export, in days (either direction)
+ * @param minDateShiftDays smallest date shift of the de-identified export, in days (either direction);
+ *     larger than a course, a shifted date never equals one of the patient's original dates
+ * @param maxDateShiftDays largest date shift of the de-identified export, in days
  */
 @ConfigurationProperties(prefix = "hemefhir.research")
 public record ResearchProperties(
@@ -24,4 +26,5 @@ public record ResearchProperties(
 		@DefaultValue("7") int transfusionFreeDays,
 		@DefaultValue("ge") String comparator,
 		@DefaultValue("") String pseudonymKey,
-		@DefaultValue("365") int maxDateShiftDays) {}
+		@DefaultValue("730") int minDateShiftDays,
+		@DefaultValue("1825") int maxDateShiftDays) {}
