@@ -75,7 +75,9 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 		for (CarePlan plan : course.carePlans) {
 			Regimen self = course.regimens.stream().filter(r -> r.carePlan() == plan).findFirst().orElse(null);
 			String label = self != null ? self.label() : plan.getTitle();
-			CodeEntry code = self == null ? null : CodeEntry.of((CodeableConcept) plan.getExtensionByUrl(PatientCourse.SD + "regimen-code").getValue());
+			Coding regimenCode = PatientCourse.coding(plan.getExtensionByUrl(PatientCourse.SD + "regimen-code"));
+			CodeEntry code = regimenCode == null ? null
+					: new CodeEntry(regimenCode.getSystem(), regimenCode.getCode(), regimenCode.getDisplay());
 			add(placed, course, plan, plan.getPeriod(), "regimen", label, code, null, null, null, null, null, self);
 		}
 		for (MedicationAdministration ma : course.administrations) {
