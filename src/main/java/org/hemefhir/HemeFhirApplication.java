@@ -1,5 +1,6 @@
 package org.hemefhir;
 
+import org.hemefhir.cli.ValidateCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchClientAutoConfiguration;
@@ -27,6 +28,10 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 public class HemeFhirApplication {
 
 	public static void main(String[] args) {
+		if (args.length > 0 && ValidateCommand.NAME.equals(args[0])) {
+			// offline validator: no Spring context, web server or database
+			System.exit(ValidateCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
+		}
 		SpringApplication.run(HemeFhirApplication.class, args);
 	}
 }

@@ -1,6 +1,7 @@
 package org.hemefhir.ig;
 
 import ca.uhn.fhir.context.FhirContext;
+import org.hemefhir.validation.IgPackage;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.MetadataResource;
 import org.hl7.fhir.r4.model.StructureDefinition;
@@ -18,7 +19,8 @@ import java.util.Set;
  * StructureDefinition (the build fails on any snapshot error), then a standard FHIR NPM package.
  *
  * <p>Usage: {@code IgPackageBuilder <fhir-profiles dir> <version> <target dir> <classes dir>}; writes
- * {@code <target>/hemefhir.r4-<version>.tgz} and the same bytes to {@code <classes>/ig/hemefhir.r4.tgz}.
+ * {@code <target>/hemefhir.r4-<version>.tgz} and the same bytes to {@code <classes>/ig/hemefhir.r4.tgz},
+ * then the profile pages ({@link IgSiteGenerator}) to {@code <target>/ig-site/} and {@code <classes>/ig-site/}.
  * Run by Maven at {@code process-classes}.
  */
 public final class IgPackageBuilder {
@@ -39,6 +41,11 @@ public final class IgPackageBuilder {
 		Files.createDirectories(onClasspath.getParent());
 		Files.write(archive, tgz);
 		Files.write(onClasspath, tgz);
+		// the readable pages, from the package just written: target/ig-site/ and, served at /ig/, the classpath
+		IgSiteGenerator site = new IgSiteGenerator(FhirContext.forR4Cached(), IgPackage.read(FhirContext.forR4Cached(),
+				new java.io.ByteArrayInputStream(tgz)));
+		site.write(target.resolve("ig-site"), tgz);
+		site.write(Path.of(args[3]).resolve("ig-site"), tgz);
 		System.out.printf(
 				"[hemefhir-ig] wrote %s (%d bytes) in %d ms%n", archive, tgz.length, (System.nanoTime() - start) / 1_000_000);
 	}

@@ -17,7 +17,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 import org.hemefhir.fhirserver.ServerProperties;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
@@ -49,7 +48,6 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			"application/json-patch+json",
 			"application/x-www-form-urlencoded",
 			"multipart/form-data");
-	private static final Pattern DTD = Pattern.compile("<!\\s*(DOCTYPE|ENTITY)", Pattern.CASE_INSENSITIVE);
 
 	private final FhirContext fhirContext;
 	private final long maxBytes;
@@ -89,10 +87,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			reject(response, 413, IssueType.TOOLONG, tooLarge(), request);
 			return;
 		}
-		if (looksLikeXml(mediaType, body) && DTD.matcher(new String(body, StandardCharsets.UTF_8)).find()) {
-			reject(response, 400, IssueType.SECURITY,
-					"XML with a DOCTYPE or entity declaration is not accepted (external entities and entity expansion are refused)",
-					request);
+		if (looksLikeXml(mediaType, body) && XmlGuard.declaresDtd(new String(body, StandardCharsets.UTF_8))) {
+			reject(response, 400, IssueType.SECURITY, XmlGuard.REFUSAL, request);
 			return;
 		}
 		chain.doFilter(new BufferedBodyRequest(request, body), response);

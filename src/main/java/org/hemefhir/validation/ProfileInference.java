@@ -44,7 +44,7 @@ public final class ProfileInference {
 	private final Map<String, String> observationCodes = new HashMap<>();
 	private final Map<String, String> procedureCodes = new HashMap<>();
 
-	ProfileInference(List<IBaseResource> conformance) {
+	public ProfileInference(List<IBaseResource> conformance) {
 		Map<String, ValueSet> valueSets = new HashMap<>();
 		for (IBaseResource r : conformance) {
 			if (r instanceof ValueSet vs) {
