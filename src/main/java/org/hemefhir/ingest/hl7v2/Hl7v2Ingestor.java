@@ -230,6 +230,21 @@ public class Hl7v2Ingestor {
 		return Hl7v2Error.at(source.segment(), source.sequence(), field, code, text);
 	}
 
+	/** An AR for input that could not be read as a message (e.g. broken MLLP framing). */
+	String reject(String reason) {
+		return acks.build(Hl7v2Ack.Header.none(), AcknowledgmentCode.AR,
+				List.of(Hl7v2Error.at("MSH", 1, null, Code.SEGMENT_SEQUENCE_ERROR, reason)));
+	}
+
+	/** An AR for a message over the size limit, addressed from its MSH when that much arrived. */
+	String tooLarge(String start, long limit) {
+		String message = normalise(start);
+		Hl7v2Ack.Header header = message.startsWith("MSH") && message.length() >= 8 ? header(message) : null;
+		return acks.build(header == null ? Hl7v2Ack.Header.none() : header, AcknowledgmentCode.AR,
+				List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
+						"The message exceeds the limit of " + limit + " bytes (hemefhir.max-request-bytes); nothing was stored")));
+	}
+
 	private Reply reject(Hl7v2Ack.Header header, boolean hl7, Hl7v2Error error) {
 		return new Reply(acks.build(header, AcknowledgmentCode.AR, List.of(error)), AcknowledgmentCode.AR, hl7);
 	}

@@ -135,7 +135,7 @@ class Hl7v2IngestIT extends FhirIntegrationTest {
 		"broken-unknown-loinc.hl7,    AE, OBX^1^3,  2345-7",
 		"broken-non-numeric-value.hl7, AE, OBX^2^5, 'see comment' is not a number",
 		"broken-wrong-unit.hl7,       AE, OBX^1^6,  'mg/dL'",
-		"broken-unknown-patient.hl7,  AE, PID^1^3,  No patient with identifier urn:hemefhir:demo\\\\F\\\\no-such-patient",
+		"broken-unknown-patient.hl7,  AE, PID^1^3,  No patient with identifier urn:hemefhir:demo\\F\\no-such-patient",
 	})
 	void malformedMessagesGetAnErrorAndStoreNothing(String file, String code, String location, String reason) {
 		String mrn = unique("v2-broken");
