@@ -34,19 +34,19 @@ class PostgresIT {
 		try (ConfigurableApplicationContext first = start(url, true)) {
 			int firstPort = port(first);
 			String mrn = "pg-" + UUID.randomUUID();
-			String id = given().port(firstPort).contentType("application/fhir+json")
+			String id = given().basePath("").port(firstPort).contentType("application/fhir+json")
 					.body("""
 							{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
 							 "gender":"female","birthDate":"1964"}""".formatted(mrn))
 					.post("/fhir/Patient").then().statusCode(201).extract().path("id");
-			given().port(firstPort).get("/actuator/health").then().body("components.db.details.database", equalTo("PostgreSQL"));
+			given().basePath("").port(firstPort).get("/actuator/health").then().body("components.db.details.database", equalTo("PostgreSQL"));
 
 			try (ConfigurableApplicationContext second = start(url, true)) {
 				int secondPort = port(second);
-				given().port(secondPort).get("/fhir/Patient/" + id).then().statusCode(200);
-				given().port(secondPort).get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient&_summary=count")
+				given().basePath("").port(secondPort).get("/fhir/Patient/" + id).then().statusCode(200);
+				given().basePath("").port(secondPort).get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient&_summary=count")
 						.then().body("total", equalTo(1));
-				int everything = given().port(secondPort).get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
+				int everything = given().basePath("").port(secondPort).get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
 						.then().extract().jsonPath().getList("entry").size();
 				assertThat(everything).isEqualTo(1);
 			}

@@ -38,7 +38,7 @@ class DurabilityIT {
 		List<String> acknowledged = new ArrayList<>();
 		try {
 			awaitHealthy(port, server);
-			String patient = given().port(port).contentType("application/fhir+json")
+			String patient = given().basePath("").port(port).contentType("application/fhir+json")
 					.body("""
 							{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"durable"}],
 							 "gender":"female","birthDate":"1964"}""")
@@ -53,7 +53,7 @@ class DurabilityIT {
 				writers.submit(() -> {
 					for (int n = 0; writing.get(); n++) {
 						try {
-							String id = given().port(port).contentType("application/fhir+json")
+							String id = given().basePath("").port(port).contentType("application/fhir+json")
 									.body(observation(patient, "w" + writer + "-" + n))
 									.post("/fhir/Observation").then().statusCode(201).extract().path("id");
 							acked.add("Observation/" + id);
@@ -81,7 +81,7 @@ class DurabilityIT {
 			awaitHealthy(port, restarted);
 			List<String> lost = new ArrayList<>();
 			for (String id : acknowledged) {
-				int status = given().port(port).get("/fhir/" + id).then().extract().statusCode();
+				int status = given().basePath("").port(port).get("/fhir/" + id).then().extract().statusCode();
 				if (status != 200) {
 					lost.add(id);
 				}
@@ -124,7 +124,7 @@ class DurabilityIT {
 		while (Instant.now().isBefore(deadline)) {
 			assertThat(server.isAlive()).as("server process exited during startup").isTrue();
 			try {
-				if (given().port(port).get("/actuator/health").statusCode() == 200) {
+				if (given().basePath("").port(port).get("/actuator/health").statusCode() == 200) {
 					return;
 				}
 			} catch (Exception notYetListening) {

@@ -1,0 +1,343 @@
+package org.hemefhir.ingest.hl7v2;
+
+import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
+import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
+import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenOrListParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import ca.uhn.hl7v2.AcknowledgmentCode;
+import ca.uhn.hl7v2.DefaultHapiContext;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.HapiContext;
+import ca.uhn.hl7v2.model.Message;
+import ca.uhn.hl7v2.model.v251.message.ORU_R01;
+import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
+import ca.uhn.hl7v2.parser.EncodingCharacters;
+import ca.uhn.hl7v2.parser.PipeParser;
+import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
+import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Meta;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Procedure;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Takes one HL7 v2 ORU^R01 message, stores its results in one FHIR transaction and answers with
+ * the ACK. Shared by {@code POST /hl7v2} and the MLLP listener.
+ *
+ * <p>All or nothing: a message with any error stores nothing and is answered {@code AE} (content)
+ * or {@code AR} (header, or the server could not process it). Results are conditional updates on
+ * their business identifier, so a resend changes nothing and a correction makes a new version.
+ * Validation is the same as for a FHIR write: the storage hook refuses what breaks a profile,
+ * and its 422 is translated into ERR segments located at the OBX the resource came from.
+ */
+@Component
+public class Hl7v2Ingestor {
+
+	static final Set<String> SUPPORTED_VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
+	private static final Logger log = LoggerFactory.getLogger(Hl7v2Ingestor.class);
+	private static final Pattern ENTRY_PATH = Pattern.compile("Bundle\\.entry\\[(\\d+)]\\.resource\\.?([A-Za-z]*)");
+	private static final Pattern ENTRY_PREFIX = Pattern.compile("^Bundle entry (\\d+) \\([A-Za-z]+\\): ");
+	private static final List<String> HSCT_CODES = List.of("234336002", "50223000", "425843001", "58390007");
+
+	/** What to answer: the ACK, its code, and whether the input was an HL7 message at all. */
+	public record Reply(String ack, AcknowledgmentCode code, boolean hl7) {}
+
+	private final IFhirSystemDao<Bundle, Meta> systemDao;
+	private final DaoRegistry daoRegistry;
+	private final Hl7v2Properties properties;
+	private final PipeParser parser;
+	private final Hl7v2Ack acks;
+
+	Hl7v2Ingestor(IFhirSystemDao<Bundle, Meta> systemDao, DaoRegistry daoRegistry, Hl7v2Properties properties) {
+		this.systemDao = systemDao;
+		this.daoRegistry = daoRegistry;
+		this.properties = properties;
+		this.parser = newParser();
+		this.acks = new Hl7v2Ack(parser);
+	}
+
+	static PipeParser newParser() {
+		HapiContext hapi = new DefaultHapiContext();
+		// Every version from 2.3 on is read into the 2.5.1 structures: one mapping for all of them.
+		hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
+		// Content is checked by the mapping, which locates each problem; HAPI's rules would stop at the first.
+		hapi.setValidationContext(ValidationContextFactory.noValidation());
+		hapi.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
+		return hapi.getPipeParser();
+	}
+
+	/** Processes one message (segments separated by CR, LF or CRLF) and returns the ACK. */
+	public Reply receive(String text) {
+		String message = normalise(text);
+		if (!message.startsWith("MSH") || message.length() < 8) {
+			return reject(Hl7v2Ack.Header.none(), false, Hl7v2Error.at("MSH", 1, null, Code.SEGMENT_SEQUENCE_ERROR,
+					"Not an HL7 v2 message: it must start with an MSH segment (MSH|^~\\&|...)"));
+		}
+		Hl7v2Ack.Header header = header(message);
+		if (header == null) {
+			return reject(Hl7v2Ack.Header.none(), true, Hl7v2Error.at("MSH", 1, 2, Code.DATA_TYPE_ERROR,
+					"MSH-1/MSH-2 do not declare a field separator and four distinct encoding characters"));
+		}
+		Optional<Hl7v2Error> headerError = checkHeader(header);
+		if (headerError.isPresent()) {
+			return reject(header, true, headerError.get());
+		}
+
+		ORU_R01 oru;
+		try {
+			Message parsed = parser.parse(message);
+			if (!(parsed instanceof ORU_R01 o)) {
+				return reject(header, true, Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_MESSAGE_TYPE,
+						"Message structure " + parsed.getName() + " is not ORU_R01"));
+			}
+			oru = o;
+		} catch (HL7Exception e) {
+			return reject(header, true, parseError(e));
+		}
+
+		List<Hl7v2Error> errors;
+		try {
+			OruR01Mapper.Mapping mapping = new OruR01Mapper(new StoredData(), properties.timeZone()).map(oru);
+			errors = mapping.errors().isEmpty() ? store(mapping) : mapping.errors();
+		} catch (HL7Exception e) {
+			return reject(header, true, parseError(e));
+		} catch (RuntimeException e) {
+			String incident = UUID.randomUUID().toString();
+			log.error("HL7 v2 message {} could not be processed (incident {})", header.component(10, 1), incident, e);
+			return reject(header, true, Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
+					"Internal error (incident " + incident + "); nothing was stored, the message may be sent again"));
+		}
+		if (errors == null) {
+			return new Reply(acks.build(header, AcknowledgmentCode.AA, List.of()), AcknowledgmentCode.AA, true);
+		}
+		AcknowledgmentCode code = errors.stream().anyMatch(e -> e.code() == Code.APPLICATION_RECORD_LOCKED)
+				? AcknowledgmentCode.AR
+				: AcknowledgmentCode.AE;
+		return new Reply(acks.build(header, code, errors), code, true);
+	}
+
+	/** Stores the transaction; returns null when stored, else the errors (nothing stored). */
+	private List<Hl7v2Error> store(OruR01Mapper.Mapping mapping) {
+		for (int attempt = 1; ; attempt++) {
+			SystemRequestDetails request = new SystemRequestDetails();
+			// Lets the validating hook name the entry that fails.
+			request.setResource(mapping.transaction());
+			try {
+				systemDao.transaction(request, mapping.transaction());
+				return null;
+			} catch (UnprocessableEntityException e) {
+				return fromOperationOutcome(e, mapping);
+			} catch (PreconditionFailedException e) {
+				return List.of(Hl7v2Error.at("OBX", 1, null, Code.DUPLICATE_KEY_IDENTIFIER,
+						"A result identifier matches more than one stored resource: " + e.getMessage()));
+			} catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
+				// Two copies of one message arriving together collide on the identifier; the second try sees the first.
+				if (attempt < 3) {
+					continue;
+				}
+				return List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_RECORD_LOCKED,
+						"A concurrent write of the same results collided with this message; send it again"));
+			} catch (BaseServerResponseException e) {
+				return fromOperationOutcome(e, mapping);
+			}
+		}
+	}
+
+	/** ERR segments from the OperationOutcome of a refused transaction, located at their OBX. */
+	private static List<Hl7v2Error> fromOperationOutcome(BaseServerResponseException e, OruR01Mapper.Mapping mapping) {
+		List<Hl7v2Error> errors = new ArrayList<>();
+		Code code = e instanceof UnprocessableEntityException ? Code.DATA_TYPE_ERROR : Code.APPLICATION_INTERNAL_ERROR;
+		if (e.getOperationOutcome() instanceof OperationOutcome outcome) {
+			for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
+				if (issue.getSeverity() != OperationOutcome.IssueSeverity.ERROR
+						&& issue.getSeverity() != OperationOutcome.IssueSeverity.FATAL) {
+					continue;
+				}
+				String text = Optional.ofNullable(issue.getDiagnostics()).orElse(e.getMessage());
+				Integer entry = null;
+				String element = "";
+				String path = issue.hasExpression() ? issue.getExpression().get(0).getValue()
+						: issue.hasLocation() ? issue.getLocation().get(0).getValue() : "";
+				Matcher m = ENTRY_PATH.matcher(path == null ? "" : path);
+				if (m.find()) {
+					entry = Integer.parseInt(m.group(1));
+					element = m.group(2);
+				}
+				Matcher prefix = ENTRY_PREFIX.matcher(text);
+				if (prefix.find()) {
+					entry = entry != null ? entry : Integer.valueOf(prefix.group(1));
+					text = text.substring(prefix.end());
+				}
+				errors.add(locate(entry, element, code, text, mapping));
+			}
+		}
+		if (errors.isEmpty()) {
+			errors.add(Hl7v2Error.at("MSH", 1, null, code, e.getMessage()));
+		}
+		return errors;
+	}
+
+	private static Hl7v2Error locate(Integer entry, String element, Code code, String text, OruR01Mapper.Mapping mapping) {
+		if (entry == null || entry >= mapping.sources().size()) {
+			OruR01Mapper.Source first = mapping.sources().isEmpty() ? new OruR01Mapper.Source("MSH", 1) : mapping.sources().get(0);
+			return Hl7v2Error.at(first.segment(), first.sequence(), null, code, text);
+		}
+		OruR01Mapper.Source source = mapping.sources().get(entry);
+		Integer field = switch (source.segment()) {
+			case "OBX" -> switch (element) {
+				case "value" -> 5;
+				case "code" -> 3;
+				case "effective" -> 14;
+				case "status" -> 11;
+				case "method" -> 17;
+				default -> null;
+			};
+			case "SPM" -> switch (element) {
+				case "type" -> 4;
+				case "collection" -> 17;
+				default -> null;
+			};
+			case "OBR" -> switch (element) {
+				case "type" -> 15;
+				case "collection" -> 7;
+				default -> null;
+			};
+			default -> null;
+		};
+		return Hl7v2Error.at(source.segment(), source.sequence(), field, code, text);
+	}
+
+	/** An AR for input that could not be read as a message (e.g. broken MLLP framing). */
+	String reject(String reason) {
+		return acks.build(Hl7v2Ack.Header.none(), AcknowledgmentCode.AR,
+				List.of(Hl7v2Error.at("MSH", 1, null, Code.SEGMENT_SEQUENCE_ERROR, reason)));
+	}
+
+	/** An AR for a message over the size limit, addressed from its MSH when that much arrived. */
+	String tooLarge(String start, long limit) {
+		String message = normalise(start);
+		Hl7v2Ack.Header header = message.startsWith("MSH") && message.length() >= 8 ? header(message) : null;
+		return acks.build(header == null ? Hl7v2Ack.Header.none() : header, AcknowledgmentCode.AR,
+				List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
+						"The message exceeds the limit of " + limit + " bytes (hemefhir.max-request-bytes); nothing was stored")));
+	}
+
+	private Reply reject(Hl7v2Ack.Header header, boolean hl7, Hl7v2Error error) {
+		return new Reply(acks.build(header, AcknowledgmentCode.AR, List.of(error)), AcknowledgmentCode.AR, hl7);
+	}
+
+	private static Hl7v2Error parseError(HL7Exception e) {
+		var location = e.getLocation();
+		String segment = location != null && location.getSegmentName() != null ? location.getSegmentName() : "MSH";
+		int sequence = location != null && location.getSegmentRepetition() > 0 ? location.getSegmentRepetition() : 1;
+		Integer field = location != null && location.getField() > 0 ? location.getField() : null;
+		return Hl7v2Error.at(segment, sequence, field, Code.SEGMENT_SEQUENCE_ERROR,
+				"The message could not be parsed: " + e.getMessage());
+	}
+
+	/** MSH checks that decide AR: message type, control id, version. */
+	private static Optional<Hl7v2Error> checkHeader(Hl7v2Ack.Header header) {
+		String type = header.component(9, 1).trim();
+		String event = header.component(9, 2).trim();
+		if (type.isEmpty()) {
+			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.REQUIRED_FIELD_MISSING, "MSH-9 (message type) is empty"));
+		}
+		if (!type.equals("ORU")) {
+			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_MESSAGE_TYPE,
+					"Message type " + type + " is not accepted here; send ORU^R01"));
+		}
+		if (!event.equals("R01")) {
+			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_EVENT_CODE,
+					"Trigger event '" + event + "' is not accepted here; send ORU^R01"));
+		}
+		if (header.component(10, 1).isBlank()) {
+			return Optional.of(Hl7v2Error.at("MSH", 1, 10, Code.REQUIRED_FIELD_MISSING,
+					"MSH-10 (message control id) is empty: the ACK could not be matched to the message"));
+		}
+		if (!SUPPORTED_VERSIONS.contains(header.version())) {
+			return Optional.of(Hl7v2Error.at("MSH", 1, 12, Code.UNSUPPORTED_VERSION_ID,
+					"Version '" + header.version() + "' is not accepted; send 2.3, 2.3.1, 2.4, 2.5 or 2.5.1"));
+		}
+		return Optional.empty();
+	}
+
+	/** The raw MSH fields, or null when MSH-1/MSH-2 are not a usable set of delimiters. */
+	static Hl7v2Ack.Header header(String message) {
+		char fieldSeparator = message.charAt(3);
+		int end = message.indexOf('\r');
+		String msh = end < 0 ? message : message.substring(0, end);
+		int encodingEnd = msh.indexOf(fieldSeparator, 4);
+		String encoding = encodingEnd < 0 ? msh.substring(4) : msh.substring(4, encodingEnd);
+		String delimiters = fieldSeparator + encoding;
+		if (encoding.length() != 4 || delimiters.chars().distinct().count() != 5
+				|| delimiters.chars().anyMatch(c -> Character.isLetterOrDigit(c) || Character.isWhitespace(c))) {
+			return null;
+		}
+		List<String> fields = new ArrayList<>(Arrays.asList(msh.split(Pattern.quote(String.valueOf(fieldSeparator)), -1)));
+		return new Hl7v2Ack.Header(new EncodingCharacters(fieldSeparator, encoding), fields);
+	}
+
+	/** Segments end in CR; files and HTTP clients often bring LF or CRLF, and a trailing newline. */
+	static String normalise(String text) {
+		if (text == null) {
+			return "";
+		}
+		String s = text.startsWith("\uFEFF") ? text.substring(1) : text;
+		s = s.replace("\r\n", "\r").replace('\n', '\r').strip();
+		return s;
+	}
+
+	/** Patients and transplants, read through the JPA DAOs. */
+	private final class StoredData implements OruR01Mapper.Lookup {
+
+		@Override
+		public List<String> patientsWithIdentifier(String system, String value) {
+			SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(system, value));
+			map.setCount(2);
+			IBundleProvider found = daoRegistry.getResourceDao("Patient").search(map, new SystemRequestDetails());
+			return found.getResources(0, 2).stream()
+					.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue())
+					.toList();
+		}
+
+		@Override
+		public Optional<String> transplantOf(String patientReference) {
+			TokenOrListParam codes = new TokenOrListParam();
+			HSCT_CODES.forEach(c -> codes.addOr(new TokenParam("http://snomed.info/sct", c)));
+			SearchParameterMap map = SearchParameterMap.newSynchronous()
+					.add("subject", new ReferenceParam(patientReference))
+					.add("code", codes);
+			List<IBaseResource> found = daoRegistry.getResourceDao("Procedure").search(map, new SystemRequestDetails()).getAllResources();
+			// The latest transplant is the one a chimerism result follows.
+			return found.stream()
+					.map(Procedure.class::cast)
+					.max(Comparator.comparing(p -> p.hasPerformedDateTimeType() ? p.getPerformedDateTimeType().getValue()
+							: p.hasPerformedPeriod() && p.getPerformedPeriod().hasStart() ? p.getPerformedPeriod().getStart()
+							: new java.util.Date(0)))
+					.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue());
+		}
+	}
+}

@@ -1,0 +1,182 @@
+package org.hemefhir.ingest.hl7v2;
+
+import java.io.BufferedInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * MLLP (HL7 v2 over TCP): each message framed as {@code 0x0B message 0x1C 0x0D}, answered by its ACK
+ * in the same framing, many messages per connection, one at a time. Data outside a frame, a broken
+ * frame or a message over the size limit is answered with an AR and the connection is closed, as
+ * the sender's framing can no longer be trusted. Connections run on daemon threads, at most
+ * {@code maxConnections} at once.
+ */
+final class MllpServer implements AutoCloseable {
+
+	static final int START_BLOCK = 0x0B;
+	static final int END_BLOCK = 0x1C;
+	static final int CARRIAGE_RETURN = 0x0D;
+	private static final Logger log = LoggerFactory.getLogger(MllpServer.class);
+
+	private final Hl7v2Ingestor ingestor;
+	private final long maxMessageBytes;
+	private final int maxConnections;
+	private final Duration idleTimeout;
+	private final Semaphore slots;
+	private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+	private final AtomicInteger threadNumber = new AtomicInteger();
+	private final ExecutorService threads = Executors.newCachedThreadPool(task -> {
+		Thread thread = new Thread(task, "mllp-" + threadNumber.incrementAndGet());
+		thread.setDaemon(true);
+		return thread;
+	});
+	private volatile ServerSocket server;
+
+	MllpServer(Hl7v2Ingestor ingestor, long maxMessageBytes, int maxConnections, Duration idleTimeout) {
+		this.ingestor = ingestor;
+		this.maxMessageBytes = maxMessageBytes;
+		this.maxConnections = maxConnections;
+		this.idleTimeout = idleTimeout;
+		this.slots = new Semaphore(maxConnections);
+	}
+
+	/** Listens on {@code port} (0: any free port) of all interfaces. */
+	void start(int port) throws IOException {
+		ServerSocket socket = new ServerSocket();
+		socket.setReuseAddress(true);
+		socket.bind(new InetSocketAddress(port));
+		server = socket;
+		threads.execute(this::accept);
+	}
+
+	int port() {
+		return server.getLocalPort();
+	}
+
+	private void accept() {
+		while (!server.isClosed()) {
+			Socket client;
+			try {
+				client = server.accept();
+			} catch (IOException e) {
+				if (!server.isClosed()) {
+					log.warn("MLLP accept failed: {}", e.getMessage());
+				}
+				continue;
+			}
+			if (!slots.tryAcquire()) {
+				log.warn("MLLP connection from {} refused: {} connections are open", client.getRemoteSocketAddress(), maxConnections);
+				closeQuietly(client);
+				continue;
+			}
+			open.add(client);
+			threads.execute(() -> {
+				try {
+					serve(client);
+				} finally {
+					open.remove(client);
+					closeQuietly(client);
+					slots.release();
+				}
+			});
+		}
+	}
+
+	private void serve(Socket client) {
+		try {
+			client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
+			InputStream in = new BufferedInputStream(client.getInputStream());
+			OutputStream out = client.getOutputStream();
+			ByteArrayOutputStream message = new ByteArrayOutputStream();
+			while (true) {
+				int b = in.read();
+				if (b == -1) {
+					return;
+				}
+				if (b != START_BLOCK) {
+					if (Character.isWhitespace(b)) {
+						continue;
+					}
+					reply(out, ingestor.reject("Data outside an MLLP frame: a message must start with 0x0B"));
+					return;
+				}
+				message.reset();
+				while (true) {
+					b = in.read();
+					if (b == -1) {
+						return;
+					}
+					if (b == END_BLOCK) {
+						if (in.read() != CARRIAGE_RETURN) {
+							reply(out, ingestor.reject("Broken MLLP frame: 0x1C must be followed by 0x0D"));
+							return;
+						}
+						break;
+					}
+					if (b == START_BLOCK) {
+						reply(out, ingestor.reject("Broken MLLP frame: 0x0B inside a message"));
+						return;
+					}
+					if (message.size() >= maxMessageBytes) {
+						reply(out, ingestor.tooLarge(message.toString(StandardCharsets.UTF_8), maxMessageBytes));
+						return;
+					}
+					message.write(b);
+				}
+				reply(out, ingestor.receive(message.toString(StandardCharsets.UTF_8)).ack());
+			}
+		} catch (SocketTimeoutException e) {
+			log.debug("MLLP connection {} idle for {}; closed", client.getRemoteSocketAddress(), idleTimeout);
+		} catch (SocketException e) {
+			log.debug("MLLP connection {} ended: {}", client.getRemoteSocketAddress(), e.getMessage());
+		} catch (IOException e) {
+			log.warn("MLLP connection {} failed: {}", client.getRemoteSocketAddress(), e.getMessage());
+		}
+	}
+
+	private static void reply(OutputStream out, String ack) throws IOException {
+		byte[] body = ack.getBytes(StandardCharsets.UTF_8);
+		byte[] frame = new byte[body.length + 3];
+		frame[0] = START_BLOCK;
+		System.arraycopy(body, 0, frame, 1, body.length);
+		frame[body.length + 1] = END_BLOCK;
+		frame[body.length + 2] = CARRIAGE_RETURN;
+		out.write(frame);
+		out.flush();
+	}
+
+	@Override
+	public void close() {
+		ServerSocket socket = server;
+		if (socket != null) {
+			closeQuietly(socket);
+		}
+		open.forEach(MllpServer::closeQuietly);
+		threads.shutdownNow();
+	}
+
+	private static void closeQuietly(java.io.Closeable closeable) {
+		try {
+			closeable.close();
+		} catch (IOException ignored) {
+			// closing anyway
+		}
+	}
+}

@@ -1,0 +1,554 @@
+package org.hemefhir.ingest.hl7v2;
+
+import ca.uhn.fhir.util.UrlUtil;
+import ca.uhn.hl7v2.HL7Exception;
+import ca.uhn.hl7v2.model.Segment;
+import ca.uhn.hl7v2.model.v251.group.ORU_R01_OBSERVATION;
+import ca.uhn.hl7v2.model.v251.group.ORU_R01_ORDER_OBSERVATION;
+import ca.uhn.hl7v2.model.v251.group.ORU_R01_PATIENT_RESULT;
+import ca.uhn.hl7v2.model.v251.group.ORU_R01_SPECIMEN;
+import ca.uhn.hl7v2.model.v251.message.ORU_R01;
+import ca.uhn.hl7v2.model.v251.segment.OBR;
+import ca.uhn.hl7v2.model.v251.segment.OBX;
+import ca.uhn.hl7v2.model.v251.segment.PID;
+import ca.uhn.hl7v2.model.v251.segment.SPM;
+import ca.uhn.hl7v2.util.Terser;
+import java.math.BigDecimal;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
+import org.hemefhir.ingest.hl7v2.ResultCodes.Kind;
+import org.hemefhir.ingest.hl7v2.ResultCodes.ResultCode;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.Specimen;
+
+/**
+ * Turns one ORU^R01 (read into the v2.5.1 structures) into a FHIR transaction: one conditional
+ * update per OBX keyed on its business identifier, plus the Specimen an MRD or CD38 result needs.
+ * Everything wrong with the message is collected, each error at its segment and field, so the
+ * sender learns all of it from one ACK.
+ */
+final class OruR01Mapper {
+
+	static final String RESULT_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-result";
+	static final String SPECIMEN_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-specimen";
+	private static final String CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
+	private static final String INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
+	private static final String MRD_METHOD_SYSTEM = "http://hemefhir.org/fhir/CodeSystem/mrd-method";
+	private static final String SPECIMEN_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0487";
+
+	/** OBX-11 (HL7 table 0085) to Observation.status, as in the HL7 v2-to-FHIR mapping. */
+	private static final Map<String, Observation.ObservationStatus> STATUS = Map.of(
+			"F", Observation.ObservationStatus.FINAL,
+			"U", Observation.ObservationStatus.FINAL,
+			"C", Observation.ObservationStatus.CORRECTED,
+			"P", Observation.ObservationStatus.PRELIMINARY,
+			"R", Observation.ObservationStatus.PRELIMINARY,
+			"S", Observation.ObservationStatus.PRELIMINARY,
+			"D", Observation.ObservationStatus.ENTEREDINERROR,
+			"W", Observation.ObservationStatus.ENTEREDINERROR);
+
+	/** Coded MRD results (OBX-5 of a CE/CWE/ST OBX) as v3 ObservationInterpretation codes. */
+	private static final Map<String, String[]> MRD_RESULT = Map.of(
+			"NEG", new String[] {"NEG", "Negative"},
+			"NEGATIVE", new String[] {"NEG", "Negative"},
+			"POS", new String[] {"POS", "Positive"},
+			"POSITIVE", new String[] {"POS", "Positive"},
+			"DET", new String[] {"DET", "Detected"},
+			"DETECTED", new String[] {"DET", "Detected"},
+			"ND", new String[] {"ND", "Not detected"},
+			"NOT DETECTED", new String[] {"ND", "Not detected"});
+
+	private static final Map<String, String[]> MRD_METHOD = Map.of(
+			"FLOW-CYTOMETRY", new String[] {"flow-cytometry", "Flow cytometry"},
+			"FC", new String[] {"flow-cytometry", "Flow cytometry"},
+			"FCM", new String[] {"flow-cytometry", "Flow cytometry"},
+			"FLOW CYTOMETRY", new String[] {"flow-cytometry", "Flow cytometry"},
+			"NGS", new String[] {"ngs", "Next-generation sequencing"},
+			"PCR", new String[] {"pcr", "PCR"});
+
+	/** What the mapper needs to know about stored data. */
+	interface Lookup {
+		/** Ids ({@code Patient/123}) of the patients that carry identifier {@code system|value}. */
+		List<String> patientsWithIdentifier(String system, String value);
+
+		/** The id of the patient's allogeneic HSCT Procedure, the focus of a chimerism result. */
+		Optional<String> transplantOf(String patientReference);
+	}
+
+	/** The segment a bundle entry was made from, to locate validation errors reported per entry. */
+	record Source(String segment, int sequence) {}
+
+	record Mapping(Bundle transaction, List<Source> sources, List<Hl7v2Error> errors) {}
+
+	private final Lookup lookup;
+	private final ZoneId zone;
+
+	OruR01Mapper(Lookup lookup, ZoneId zone) {
+		this.lookup = lookup;
+		this.zone = zone;
+	}
+
+	Mapping map(ORU_R01 message) throws HL7Exception {
+		Run run = new Run(message);
+		run.mapMessage();
+		if (!run.errors.isEmpty()) {
+			// Nothing of a message with errors is stored.
+			return new Mapping(new Bundle().setType(Bundle.BundleType.TRANSACTION), List.of(), run.errors);
+		}
+		return new Mapping(run.bundle, run.sources, run.errors);
+	}
+
+	/** State of one message's mapping. */
+	private final class Run {
+		final ORU_R01 message;
+		final Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+		final List<Source> sources = new ArrayList<>();
+		final List<Hl7v2Error> errors = new ArrayList<>();
+		final Set<String> identifiers = new HashSet<>();
+		final String namespace;
+		int pidSeq;
+		int obrSeq;
+		int obxSeq;
+		int spmSeq;
+
+		Run(ORU_R01 message) throws HL7Exception {
+			this.message = message;
+			String facility = get(message.getMSH(), 4, 1);
+			this.namespace = facility != null ? facility : Optional.ofNullable(get(message.getMSH(), 3, 1)).orElse("unknown");
+		}
+
+		void mapMessage() throws HL7Exception {
+			List<ORU_R01_PATIENT_RESULT> results = message.getPATIENT_RESULTAll();
+			if (results.isEmpty()) {
+				error("PID", 1, null, Code.SEGMENT_SEQUENCE_ERROR, "The message has no PID segment: results are stored only for an identified patient");
+				return;
+			}
+			int orders = 0;
+			for (ORU_R01_PATIENT_RESULT result : results) {
+				PID pid = result.getPATIENT().getPID();
+				pidSeq++;
+				String patient = null;
+				if (pid.isEmpty()) {
+					error("PID", pidSeq, null, Code.SEGMENT_SEQUENCE_ERROR,
+							"The message has no PID segment before its OBR: results are stored only for an identified patient");
+				} else {
+					patient = patient(pid);
+				}
+				for (ORU_R01_ORDER_OBSERVATION order : result.getORDER_OBSERVATIONAll()) {
+					orders++;
+					mapOrder(order, patient);
+				}
+			}
+			if (orders == 0) {
+				error("OBR", 1, null, Code.SEGMENT_SEQUENCE_ERROR, "The message has no OBR segment, so no results");
+			}
+		}
+
+		/** The patient named by PID-3, or null (with an error) when there is not exactly one. */
+		String patient(PID pid) throws HL7Exception {
+			Set<String> found = new LinkedHashSet<>();
+			List<String> tried = new ArrayList<>();
+			for (int rep = 0; rep < pid.getPatientIdentifierListReps(); rep++) {
+				String value = Terser.get(pid, 3, rep, 1, 1);
+				String system = identifierSystem(pid, rep);
+				if (value == null || system == null) {
+					continue;
+				}
+				tried.add(system + "|" + value);
+				found.addAll(lookup.patientsWithIdentifier(system, value));
+			}
+			if (tried.isEmpty()) {
+				error("PID", pidSeq, 3, Code.REQUIRED_FIELD_MISSING,
+						"PID-3 has no identifier whose assigning authority (CX-4) names the identifier system, "
+								+ "e.g. 12345^^^&urn:example:mrn&URI or 12345^^^urn:example:mrn");
+				return null;
+			}
+			if (found.isEmpty()) {
+				error("PID", pidSeq, 3, Code.UNKNOWN_KEY_IDENTIFIER,
+						"No patient with identifier " + String.join(" or ", tried)
+								+ "; results are not stored for unknown patients (create the Patient first)");
+				return null;
+			}
+			if (found.size() > 1) {
+				error("PID", pidSeq, 3, Code.DUPLICATE_KEY_IDENTIFIER,
+						"The identifiers in PID-3 belong to different patients: " + String.join(", ", found));
+				return null;
+			}
+			return found.iterator().next();
+		}
+
+		/** CX-4 as a FHIR identifier system: universal id (URI, or ISO OID) or a namespace that is a URI. */
+		String identifierSystem(PID pid, int rep) throws HL7Exception {
+			String namespace = Terser.get(pid, 3, rep, 4, 1);
+			String universal = Terser.get(pid, 3, rep, 4, 2);
+			String type = Terser.get(pid, 3, rep, 4, 3);
+			if (universal != null && !universal.isBlank()) {
+				return "ISO".equalsIgnoreCase(type) && !universal.startsWith("urn:") ? "urn:oid:" + universal : universal.trim();
+			}
+			if (namespace != null && namespace.contains(":")) {
+				return namespace.trim();
+			}
+			return null;
+		}
+
+		void mapOrder(ORU_R01_ORDER_OBSERVATION order, String patient) throws HL7Exception {
+			OBR obr = order.getOBR();
+			obrSeq++;
+			int obr0 = obrSeq;
+			String filler = get(obr, 3, 1);
+			String fillerNamespace = Optional.ofNullable(get(obr, 3, 2)).orElse(namespace);
+			if (filler == null) {
+				error("OBR", obr0, 3, Code.REQUIRED_FIELD_MISSING,
+						"OBR-3 (filler order number) is empty: it identifies the results, so that a resend is recognised");
+			}
+			String observedAt = get(obr, 7, 1);
+
+			List<OBX> observations = new ArrayList<>();
+			for (ORU_R01_OBSERVATION observation : order.getOBSERVATIONAll()) {
+				observations.add(observation.getOBX());
+			}
+			SPM spm = null;
+			int spmAt = 0;
+			List<Integer> obxNumbers = new ArrayList<>();
+			for (int i = 0; i < observations.size(); i++) {
+				obxNumbers.add(++obxSeq);
+			}
+			// OBX after an SPM belong to its SPECIMEN group in 2.5.1; they are results all the same.
+			for (ORU_R01_SPECIMEN specimen : order.getSPECIMENAll()) {
+				spmSeq++;
+				if (spm == null) {
+					spm = specimen.getSPM();
+					spmAt = spmSeq;
+				}
+				for (OBX obx : specimen.getOBXAll()) {
+					observations.add(obx);
+					obxNumbers.add(++obxSeq);
+				}
+			}
+			if (observations.isEmpty()) {
+				error("OBR", obr0, null, Code.SEGMENT_SEQUENCE_ERROR, "OBR " + obr0 + " has no OBX result");
+				return;
+			}
+
+			String specimenUrl = null;
+			for (int i = 0; i < observations.size(); i++) {
+				OBX obx = observations.get(i);
+				int seq = obxNumbers.get(i);
+				Observation mapped = observation(obx, seq, patient, filler, fillerNamespace, observedAt);
+				if (mapped == null) {
+					continue;
+				}
+				ResultCode code = ResultCodes.find(mapped.getCode().getCodingFirstRep().getCode(), null).orElseThrow();
+				if (code.needsSpecimen()) {
+					if (specimenUrl == null) {
+						specimenUrl = addSpecimen(obr, obr0, spm, spmAt, patient, filler, fillerNamespace, observedAt);
+					}
+					if (specimenUrl != null) {
+						mapped.setSpecimen(new Reference(specimenUrl));
+					}
+				}
+				if (errors.isEmpty()) {
+					add(mapped, RESULT_ID_SYSTEM, "OBX", seq);
+				}
+			}
+		}
+
+		/** One OBX as an Observation, or null after recording why it cannot be one. */
+		Observation observation(OBX obx, int seq, String patient, String filler, String fillerNamespace, String observedAt)
+				throws HL7Exception {
+			int before = errors.size();
+			String codeValue = get(obx, 3, 1);
+			String codeSystem = get(obx, 3, 3);
+			Optional<ResultCode> known = ResultCodes.find(codeValue, codeSystem);
+			if (known.isEmpty()) {
+				// CE/CWE components 4-6 hold an alternate coding, often the LOINC next to a local code.
+				known = ResultCodes.find(get(obx, 3, 4), get(obx, 3, 6));
+			}
+			if (known.isEmpty()) {
+				error("OBX", seq, 3, codeValue == null ? Code.REQUIRED_FIELD_MISSING : Code.TABLE_VALUE_NOT_FOUND,
+						"OBX-3 '" + encoded(codeValue, get(obx, 3, 2), codeSystem)
+								+ "' is not a result HemeFHIR stores; known codes: " + ResultCodes.known());
+				return null;
+			}
+			ResultCode code = known.get();
+			Observation o = new Observation();
+			o.getMeta().addProfile(code.kind().profile);
+			o.addCategory().addCoding(new Coding(CATEGORY_SYSTEM, "laboratory", "Laboratory"));
+			o.getCode().addCoding(new Coding(code.system(), code.code(), code.display()));
+
+			String subId = get(obx, 4, 1);
+			String idValue = fillerNamespace + "/" + filler + "/" + code.code() + (subId == null ? "" : "/" + subId);
+			if (filler != null && !identifiers.add(idValue)) {
+				error("OBX", seq, 4, Code.DUPLICATE_KEY_IDENTIFIER,
+						"Result " + code.code() + " appears twice under filler order " + filler
+								+ "; give each its own OBX-4 (observation sub-ID)");
+			}
+			o.addIdentifier(new Identifier().setSystem(RESULT_ID_SYSTEM).setValue(idValue));
+
+			String status = get(obx, 11, 1);
+			Observation.ObservationStatus fhirStatus = status == null ? null : STATUS.get(status.toUpperCase(Locale.ROOT));
+			if (fhirStatus == null) {
+				error("OBX", seq, 11, status == null ? Code.REQUIRED_FIELD_MISSING : Code.TABLE_VALUE_NOT_FOUND,
+						"OBX-11 (result status) " + (status == null ? "is empty" : "'" + status + "' is not supported")
+								+ "; expected F, C, P, R, S, U, D or W (HL7 table 0085)");
+			} else {
+				o.setStatus(fhirStatus);
+			}
+
+			String when = Optional.ofNullable(get(obx, 14, 1)).orElse(observedAt);
+			if (when == null) {
+				error("OBX", seq, 14, Code.REQUIRED_FIELD_MISSING,
+						"Neither OBX-14 nor OBR-7 gives the date/time of the observation");
+			} else {
+				try {
+					o.setEffective(V2Time.toFhir(when, zone));
+				} catch (IllegalArgumentException e) {
+					error("OBX", seq, get(obx, 14, 1) != null ? 14 : null, Code.DATA_TYPE_ERROR, e.getMessage());
+				}
+			}
+
+			value(obx, seq, code, o);
+
+			if (code.kind() == Kind.MRD) {
+				method(obx, seq, code, o);
+			}
+			if (patient != null) {
+				o.setSubject(new Reference(patient));
+				if (code.kind() == Kind.CHIMERISM) {
+					Optional<String> transplant = lookup.transplantOf(patient);
+					if (transplant.isEmpty()) {
+						error("OBX", seq, 3, Code.UNKNOWN_KEY_IDENTIFIER,
+								"Donor chimerism refers to the allogeneic HSCT, and the patient has no HSCT Procedure stored; send the transplant first");
+					} else {
+						o.addFocus(new Reference(transplant.get()));
+					}
+				}
+			}
+			return errors.size() == before ? o : null;
+		}
+
+		void value(OBX obx, int seq, ResultCode code, Observation o) throws HL7Exception {
+			String type = Optional.ofNullable(get(obx, 2, 1)).map(t -> t.toUpperCase(Locale.ROOT)).orElse("");
+			String first = get(obx, 5, 1);
+			if (first == null && get(obx, 5, 2) == null) {
+				error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING, "OBX-5 (the result) is empty");
+				return;
+			}
+			if (code.kind() == Kind.MRD && (type.equals("CE") || type.equals("CWE") || type.equals("ST") || type.equals("TX"))) {
+				String key = first == null ? "" : first.trim().toUpperCase(Locale.ROOT);
+				String[] result = MRD_RESULT.get(key);
+				if (result == null && get(obx, 5, 2) != null) {
+					result = MRD_RESULT.get(get(obx, 5, 2).trim().toUpperCase(Locale.ROOT));
+				}
+				if (result == null) {
+					error("OBX", seq, 5, Code.TABLE_VALUE_NOT_FOUND,
+							"OBX-5 '" + first + "' is not an MRD result; expected NEG, POS, DET or ND, or a percentage (OBX-2 NM)");
+					return;
+				}
+				CodeableConcept concept = new CodeableConcept().addCoding(new Coding(INTERPRETATION_SYSTEM, result[0], result[1]));
+				o.setValue(concept);
+				o.addInterpretation(concept.copy());
+				return;
+			}
+			Quantity quantity = new Quantity();
+			String number;
+			switch (type) {
+				case "NM", "" -> number = first;
+				case "SN" -> {
+					String comparator = get(obx, 5, 1);
+					number = get(obx, 5, 2);
+					if (get(obx, 5, 3) != null || get(obx, 5, 4) != null) {
+						error("OBX", seq, 5, Code.DATA_TYPE_ERROR,
+								"OBX-5 is a range or ratio (SN with a second number); a single value is expected");
+						return;
+					}
+					if (comparator != null) {
+						switch (comparator.trim()) {
+							case "<" -> quantity.setComparator(Quantity.QuantityComparator.LESS_THAN);
+							case "<=" -> quantity.setComparator(Quantity.QuantityComparator.LESS_OR_EQUAL);
+							case ">" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_THAN);
+							case ">=" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
+							case "=" -> { }
+							default -> {
+								error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 comparator '" + comparator + "' is not one of <, <=, >, >=, =");
+								return;
+							}
+						}
+					}
+				}
+				default -> {
+					error("OBX", seq, 2, Code.DATA_TYPE_ERROR,
+							"OBX-2 '" + type + "': " + code.display() + " is numeric, so OBX-2 must be NM or SN");
+					return;
+				}
+			}
+			BigDecimal value;
+			try {
+				value = new BigDecimal(number == null ? "" : number.trim());
+			} catch (NumberFormatException e) {
+				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + number + "' is not a number");
+				return;
+			}
+			String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
+			if (unit == null) {
+				error("OBX", seq, 6, Code.REQUIRED_FIELD_MISSING,
+						"OBX-6 (units) is empty; " + code.display() + " is expected in " + UcumUnits.accepted(code.unit()));
+				return;
+			}
+			Optional<UcumUnits.Conversion> conversion = UcumUnits.toTarget(code.unit(), unit);
+			if (conversion.isEmpty()) {
+				error("OBX", seq, 6, Code.TABLE_VALUE_NOT_FOUND,
+						"OBX-6 unit '" + unit + "' is not a unit of " + code.display() + "; expected " + UcumUnits.accepted(code.unit()));
+				return;
+			}
+			UcumUnits.Conversion c = conversion.get();
+			quantity.setValue(c.apply(value)).setUnit(c.display()).setSystem(UcumUnits.SYSTEM).setCode(c.code());
+			o.setValue(quantity);
+		}
+
+		void method(OBX obx, int seq, ResultCode code, Observation o) throws HL7Exception {
+			String given = Optional.ofNullable(get(obx, 17, 1)).orElse(get(obx, 17, 2));
+			String[] method;
+			if (given == null) {
+				method = MRD_METHOD.get(code.defaultMethod().toUpperCase(Locale.ROOT));
+			} else {
+				method = MRD_METHOD.get(given.trim().toUpperCase(Locale.ROOT));
+				if (method == null) {
+					error("OBX", seq, 17, Code.TABLE_VALUE_NOT_FOUND,
+							"OBX-17 method '" + given + "' is not an MRD method; expected flow-cytometry (FC), NGS or PCR");
+					return;
+				}
+			}
+			o.setMethod(new CodeableConcept().addCoding(new Coding(MRD_METHOD_SYSTEM, method[0], method[1])));
+		}
+
+		/** The Specimen of an order, from SPM (2.5+) or else OBR-15 and OBR-7 (2.3, 2.4); its fullUrl. */
+		String addSpecimen(OBR obr, int obrAt, SPM spm, int spmAt, String patient, String filler, String fillerNamespace,
+				String observedAt) throws HL7Exception {
+			if (filler == null) {
+				return null;
+			}
+			Specimen specimen = new Specimen();
+			String id = null;
+			String typeCode;
+			String typeText;
+			String typeSystem;
+			String collected;
+			String segment;
+			int seq;
+			Integer collectedField;
+			if (spm != null) {
+				id = Optional.ofNullable(get(spm, 2, 1, 1)).orElse(get(spm, 2, 2, 1));
+				typeCode = get(spm, 4, 1);
+				typeText = get(spm, 4, 2);
+				typeSystem = get(spm, 4, 3);
+				collected = Optional.ofNullable(get(spm, 17, 1, 1)).orElse(observedAt);
+				segment = "SPM";
+				seq = spmAt;
+				collectedField = get(spm, 17, 1, 1) != null ? 17 : null;
+			} else {
+				typeCode = get(obr, 15, 1, 1);
+				typeText = get(obr, 15, 1, 2);
+				typeSystem = null;
+				collected = observedAt;
+				segment = "OBR";
+				seq = obrAt;
+				collectedField = 7;
+			}
+			String idValue = fillerNamespace + "/" + (id != null ? id : filler);
+			specimen.addIdentifier(new Identifier().setSystem(SPECIMEN_ID_SYSTEM).setValue(idValue));
+			if (typeCode != null || typeText != null) {
+				CodeableConcept type = new CodeableConcept();
+				if (typeCode != null) {
+					boolean table0487 = typeSystem == null || typeSystem.equalsIgnoreCase("HL70487") || typeSystem.equalsIgnoreCase("HL70070");
+					type.addCoding(new Coding(table0487 ? SPECIMEN_TYPE_SYSTEM : typeSystem, typeCode, typeText));
+				}
+				if (typeText != null) {
+					type.setText(typeText);
+				}
+				specimen.setType(type);
+			}
+			if (patient != null) {
+				specimen.setSubject(new Reference(patient));
+			}
+			if (collected != null) {
+				try {
+					DateTimeType at = V2Time.toFhir(collected, zone);
+					specimen.getCollection().setCollected(at);
+				} catch (IllegalArgumentException e) {
+					error(segment, seq, collectedField, Code.DATA_TYPE_ERROR, e.getMessage());
+					return null;
+				}
+			}
+			if (!errors.isEmpty()) {
+				return null;
+			}
+			return add(specimen, SPECIMEN_ID_SYSTEM, segment, seq);
+		}
+
+		/** Adds a conditional update on the resource's identifier; returns the entry's fullUrl. */
+		String add(Resource resource, String system, String segment, int seq) {
+			String value = resource instanceof Observation o ? o.getIdentifierFirstRep().getValue()
+					: ((Specimen) resource).getIdentifierFirstRep().getValue();
+			String fullUrl = "urn:uuid:" + UUID.randomUUID();
+			bundle.addEntry()
+					.setFullUrl(fullUrl)
+					.setResource(resource)
+					.getRequest()
+					.setMethod(Bundle.HTTPVerb.PUT)
+					.setUrl(resource.fhirType() + "?identifier=" + UrlUtil.escapeUrlParam(system + "|" + escapeToken(value)));
+			sources.add(new Source(segment, seq));
+			return fullUrl;
+		}
+
+		void error(String segment, int sequence, Integer field, Code code, String text) {
+			errors.add(Hl7v2Error.at(segment, sequence, field, code, text));
+		}
+	}
+
+	/** Characters with a meaning in a FHIR token search value are escaped with a backslash. */
+	static String escapeToken(String value) {
+		return value.replace("\\", "\\\\").replace("|", "\\|").replace(",", "\\,").replace("$", "\\$");
+	}
+
+	private static String encoded(String code, String text, String system) {
+		StringBuilder out = new StringBuilder(code == null ? "" : code);
+		if (text != null || system != null) {
+			out.append('^').append(text == null ? "" : text);
+		}
+		if (system != null) {
+			out.append('^').append(system);
+		}
+		return out.toString();
+	}
+
+	/** Field component as text, null when empty. */
+	static String get(Segment segment, int field, int component) throws HL7Exception {
+		return get(segment, field, component, 1);
+	}
+
+	static String get(Segment segment, int field, int component, int subcomponent) throws HL7Exception {
+		if (segment.getField(field).length == 0) {
+			return null;
+		}
+		String value = Terser.get(segment, field, 0, component, subcomponent);
+		return value == null || value.isBlank() ? null : value;
+	}
+}

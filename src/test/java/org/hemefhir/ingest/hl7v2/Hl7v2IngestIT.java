@@ -1,0 +1,202 @@
+package org.hemefhir.ingest.hl7v2;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.ackCode;
+import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.errorLocations;
+import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.errorMessages;
+import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.forPatient;
+import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.sample;
+import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.segment;
+
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.hemefhir.FhirIntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** {@code POST /hl7v2}: ORU^R01 in, ACK out, results stored once, as profiled Observations. */
+class Hl7v2IngestIT extends FhirIntegrationTest {
+
+	private static final String CASE_SYSTEM = "http://hemefhir.org/fhir/sid/case-tjh-2025-0019";
+
+	static Response postV2(String message) {
+		return given().basePath("/")
+				.contentType("application/hl7-v2")
+				.body(message.getBytes(StandardCharsets.UTF_8))
+				.post("/hl7v2");
+	}
+
+	/** Posts and expects 200 with the given ACK code; returns the ACK. */
+	static String ack(String message, String expectedCode) {
+		Response response = postV2(message);
+		String ack = response.then().statusCode(200).contentType("application/hl7-v2").extract().asString();
+		assertThat(ackCode(ack)).as(ack.replace('\r', '\n')).isEqualTo(expectedCode);
+		return ack;
+	}
+
+	private static JsonPath observationsOf(String patientId) {
+		return search("/Observation", "subject=" + patientId, "_count=100").then().statusCode(200).extract().jsonPath();
+	}
+
+	@Test
+	void resentMessageCreatesNothingNew() {
+		String mrn = unique("v2-resend");
+		String patient = "Patient/" + createPatient(mrn);
+		String message = forPatient("oru-r01-v251-anc-final.hl7", mrn, unique("R"));
+		String first = ack(message, "AA");
+		String second = ack(message, "AA");
+		assertThat(segment(first, "MSA").orElseThrow()[2]).isEqualTo(segment(message, "MSH").orElseThrow()[9]);
+		assertThat(segment(second, "MSA").orElseThrow()[2]).isEqualTo(segment(message, "MSH").orElseThrow()[9]);
+
+		JsonPath found = observationsOf(patient);
+		assertThat(found.getList("entry")).hasSize(1);
+		assertThat(found.getString("entry[0].resource.meta.versionId")).isEqualTo("1");
+	}
+
+	@Test
+	void correctionUpdatesTheResultAndKeepsHistory() {
+		String mrn = unique("v2-correct");
+		String patient = "Patient/" + createPatient(mrn);
+		String prefix = unique("C");
+		ack(forPatient("oru-r01-v251-anc-final.hl7", mrn, prefix), "AA");
+		ack(forPatient("oru-r01-v251-anc-corrected.hl7", mrn, prefix), "AA");
+
+		JsonPath found = observationsOf(patient);
+		assertThat(found.getList("entry")).hasSize(1);
+		assertThat(found.getString("entry[0].resource.status")).isEqualTo("corrected");
+		assertThat(found.getDouble("entry[0].resource.valueQuantity.value")).isEqualTo(0.6);
+		assertThat(found.getString("entry[0].resource.meta.versionId")).isEqualTo("2");
+
+		String id = found.getString("entry[0].resource.id");
+		JsonPath history = fhir().get("/Observation/" + id + "/_history").then().statusCode(200).extract().jsonPath();
+		assertThat(history.getList("entry.resource.status")).containsExactly("corrected", "final");
+		assertThat(history.getList("entry.resource.valueQuantity.value", Float.class)).containsExactly(0.6f, 0.4f);
+	}
+
+	/** v2 versions of the case's counts (and day-32 MRD/CD38), for a new patient, match the case's FHIR Observations. */
+	@Test
+	void caseCountsOverV2MatchTheFhirSamples() {
+		String mrn = unique("v2-case");
+		String patient = "Patient/" + createPatient(mrn);
+		String prefix = unique("K");
+		// 2.5.1 and 2.3 both parse
+		ack(forPatient("oru-r01-v251-anc-days-30-33.hl7", mrn, prefix), "AA");
+		ack(forPatient("oru-r01-v23-platelets-days-36-37.hl7", mrn, prefix), "AA");
+		ack(forPatient("oru-r01-v251-mrd-cd38-day-32.hl7", mrn, prefix), "AA");
+
+		Map<String, String> caseIds = Map.of(
+				"obs-anc-day30", "http://loinc.org|751-8",
+				"obs-anc-day31", "http://loinc.org|751-8",
+				"obs-anc-day32", "http://loinc.org|751-8",
+				"obs-anc-day33", "http://loinc.org|751-8",
+				"obs-platelets-day36", "http://loinc.org|777-3",
+				"obs-platelets-day37", "http://loinc.org|777-3",
+				"obs-mrd-bm-day32", "http://loinc.org|67128-9",
+				"obs-cd38-bm-day32", "http://loinc.org|51298-8");
+		caseIds.forEach((caseId, code) -> {
+			Map<String, Object> expected = search("/Observation", "identifier=" + CASE_SYSTEM + "|" + caseId)
+					.then().statusCode(200).extract().jsonPath().getMap("entry[0].resource");
+			assertThat(expected).as(caseId).isNotNull();
+			String date = (String) expected.get("effectiveDateTime");
+			List<Map<String, Object>> fromV2 = search("/Observation", "subject=" + patient, "code=" + code, "date=" + date)
+					.then().statusCode(200).extract().jsonPath().getList("entry.resource");
+			assertThat(fromV2).as(caseId).hasSize(1);
+			Map<String, Object> actual = fromV2.get(0);
+			for (String element : List.of("code", "status", "category", "effectiveDateTime", "valueCodeableConcept", "method")) {
+				if (element.equals("code") || element.equals("category") || element.equals("valueCodeableConcept") || element.equals("method")) {
+					assertThat(codings(actual.get(element))).as(caseId + " " + element).isEqualTo(codings(expected.get(element)));
+				} else {
+					assertThat(actual.get(element)).as(caseId + " " + element).isEqualTo(expected.get(element));
+				}
+			}
+			assertThat(profile(actual)).as(caseId + " profile").isEqualTo(profile(expected));
+			if (expected.containsKey("valueQuantity")) {
+				Map<?, ?> e = (Map<?, ?>) expected.get("valueQuantity");
+				Map<?, ?> a = (Map<?, ?>) actual.get("valueQuantity");
+				assertThat(new java.math.BigDecimal(a.get("value").toString()))
+						.as(caseId + " value").isEqualByComparingTo(e.get("value").toString());
+				assertThat(a.get("system")).isEqualTo(e.get("system"));
+				assertThat(a.get("code")).as(caseId + " unit").isEqualTo(e.get("code"));
+				assertThat(a.get("unit")).isEqualTo(e.get("unit"));
+			}
+		});
+	}
+
+	@ParameterizedTest(name = "{0} -> {1} at {2}")
+	@CsvSource({
+		"broken-msh-delimiters.hl7,   AR, MSH^1^2,  encoding characters",
+		"broken-msh-version.hl7,      AR, MSH^1^12, Version '2.9'",
+		"broken-missing-pid.hl7,      AE, PID^1,    no PID segment",
+		"broken-unknown-loinc.hl7,    AE, OBX^1^3,  2345-7",
+		"broken-non-numeric-value.hl7, AE, OBX^2^5, 'see comment' is not a number",
+		"broken-wrong-unit.hl7,       AE, OBX^1^6,  'mg/dL'",
+		"broken-unknown-patient.hl7,  AE, PID^1^3,  No patient with identifier urn:hemefhir:demo\\F\\no-such-patient",
+	})
+	void malformedMessagesGetAnErrorAndStoreNothing(String file, String code, String location, String reason) {
+		String mrn = unique("v2-broken");
+		String patient = "Patient/" + createPatient(mrn);
+		boolean keepPatient = file.contains("unknown-patient") || file.contains("missing-pid");
+		String message = Hl7v2Messages.readdress(sample(file), keepPatient ? null : mrn, unique("B"));
+		int before = allV2Results();
+
+		String ack = ack(message, code);
+		assertThat(errorLocations(ack)).contains(location);
+		assertThat(String.join(" ", errorMessages(ack))).contains(reason);
+		assertThat(observationsOf(patient).getList("entry")).isNullOrEmpty();
+		assertThat(allV2Results()).isEqualTo(before);
+	}
+
+	@Test
+	void profileValidationFailureIsReportedAtItsSegment() {
+		String mrn = unique("v2-profile");
+		String patient = "Patient/" + createPatient(mrn);
+		String ack = ack(forPatient("broken-specimen-type.hl7", mrn, unique("P")), "AE");
+		assertThat(errorLocations(ack)).as(ack.replace('\r', '\n')).contains("SPM^1^4");
+		assertThat(observationsOf(patient).getList("entry")).isNullOrEmpty();
+		assertThat(search("/Specimen", "subject=" + patient).then().extract().jsonPath().getList("entry")).isNullOrEmpty();
+	}
+
+	@Test
+	void bodyThatIsNoHl7MessageIs400() {
+		Response response = postV2("{\"resourceType\":\"Observation\"}");
+		response.then().statusCode(400).contentType("application/hl7-v2");
+		assertThat(ackCode(response.asString())).isEqualTo("AR");
+		assertThat(String.join(" ", errorMessages(response.asString()))).contains("Not an HL7 v2 message");
+	}
+
+	@Test
+	void textPlainIsAcceptedToo() {
+		String mrn = unique("v2-text");
+		createPatient(mrn);
+		given().basePath("/").contentType("text/plain")
+				.body(forPatient("oru-r01-v24-hemoglobin-wbc.hl7", mrn, unique("T")).replace("\r", "\r\n"))
+				.post("/hl7v2")
+				.then().statusCode(200);
+	}
+
+	private static int allV2Results() {
+		return search("/Observation", "identifier=" + OruR01Mapper.RESULT_ID_SYSTEM + "|", "_summary=count")
+				.then().statusCode(200).extract().path("total");
+	}
+
+	private static List<String> codings(Object concept) {
+		if (concept == null) {
+			return List.of();
+		}
+		Object value = concept instanceof List<?> list ? list : List.of(concept);
+		return ((List<?>) value).stream()
+				.flatMap(c -> ((List<?>) ((Map<?, ?>) c).get("coding")).stream())
+				.map(c -> ((Map<?, ?>) c).get("system") + "|" + ((Map<?, ?>) c).get("code"))
+				.toList();
+	}
+
+	@SuppressWarnings("unchecked")
+	private static Object profile(Map<String, Object> resource) {
+		return ((Map<String, Object>) resource.get("meta")).get("profile");
+	}
+}
