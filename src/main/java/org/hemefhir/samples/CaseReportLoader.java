@@ -77,8 +77,7 @@ class CaseReportLoader implements ApplicationRunner {
 
 	private boolean hasPatients() {
 		SearchParameterMap any = SearchParameterMap.newSynchronous().setCount(1);
-		Integer found = daoRegistry.getResourceDao("Patient").search(any, new SystemRequestDetails()).size();
-		return found != null && found > 0;
+		return !daoRegistry.getResourceDao("Patient").search(any, new SystemRequestDetails()).getResources(0, 1).isEmpty();
 	}
 
 	/** The bundles in load order: their file names start with a sequence number. */
