@@ -27,10 +27,9 @@ public final class PushBenchmark {
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 		String run = UUID.randomUUID().toString().substring(0, 8);
 
-		String patient = post(http, base + "/Patient", """
+		String patientId = post(http, base + "/Patient", """
 				{"resourceType":"Patient","identifier":[{"system":"urn:bench:mrn","value":"%s"}],"gender":"female","birthDate":"1964"}
-				""".formatted(run));
-		String patientId = patient.replaceAll("(?s).*\"id\"\\s*:\\s*\"([^\"]+)\".*", "$1");
+				""".formatted(run)).headers().firstValue("Location").orElseThrow().replaceAll(".*/Patient/([^/]+)/.*", "$1");
 
 		// Warm-up: the first bundles pay for JIT and per-thread validator set-up.
 		for (int i = 0; i < 3; i++) {
@@ -70,7 +69,7 @@ public final class PushBenchmark {
 		return "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}";
 	}
 
-	private static String post(HttpClient http, String url, String body) throws Exception {
+	private static HttpResponse<String> post(HttpClient http, String url, String body) throws Exception {
 		HttpRequest request = HttpRequest.newBuilder(URI.create(url))
 				.header("Content-Type", "application/fhir+json")
 				.header("Prefer", "return=minimal")
@@ -80,6 +79,6 @@ public final class PushBenchmark {
 		if (response.statusCode() >= 300) {
 			throw new IllegalStateException(url + " answered " + response.statusCode() + ": " + response.body());
 		}
-		return response.body();
+		return response;
 	}
 }

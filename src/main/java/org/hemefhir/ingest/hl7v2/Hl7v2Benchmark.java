@@ -148,6 +148,7 @@ public final class Hl7v2Benchmark {
 		MllpConnection(String host, int port) throws IOException {
 			socket = new Socket(host, port);
 			socket.setSoTimeout(60_000);
+			socket.setTcpNoDelay(true);
 			out = socket.getOutputStream();
 			in = socket.getInputStream();
 		}
@@ -155,9 +156,12 @@ public final class Hl7v2Benchmark {
 		@Override
 		public String send(String message) throws IOException {
 			byte[] body = message.getBytes(StandardCharsets.UTF_8);
-			out.write(0x0B);
-			out.write(body);
-			out.write(new byte[] {0x1C, 0x0D});
+			byte[] frame = new byte[body.length + 3];
+			frame[0] = 0x0B;
+			System.arraycopy(body, 0, frame, 1, body.length);
+			frame[body.length + 1] = 0x1C;
+			frame[body.length + 2] = 0x0D;
+			out.write(frame);
 			out.flush();
 			if (in.read() != 0x0B) {
 				throw new IOException("No MLLP start block in the answer");

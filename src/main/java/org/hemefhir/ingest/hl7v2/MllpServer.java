@@ -102,6 +102,8 @@ final class MllpServer implements AutoCloseable {
 	private void serve(Socket client) {
 		try {
 			client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
+			// ACKs are small single writes; Nagle's algorithm would hold them for the peer's delayed ACK.
+			client.setTcpNoDelay(true);
 			InputStream in = new BufferedInputStream(client.getInputStream());
 			OutputStream out = client.getOutputStream();
 			ByteArrayOutputStream message = new ByteArrayOutputStream();
