@@ -3,11 +3,7 @@ package org.hemefhir.ingest;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -15,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.hemefhir.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,19 +22,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DurabilityIT {
 
-	private static final Path JAR = Path.of("target", "hemefhir.jar");
-
 	@TempDir
 	Path dataDir;
 
 	@Test
 	void everyAcknowledgedWriteSurvivesKillDashNine() throws Exception {
-		assertThat(JAR).as("built by the package phase").exists();
-		int port = freePort();
-		Process server = start(port);
+		int port = ServerProcess.freePort();
 		List<String> acknowledged = new ArrayList<>();
-		try {
-			awaitHealthy(port, server);
+		try (ServerProcess server = ServerProcess.start(dataDir, port, "--hemefhir.samples.load=false")) {
 			String patient = given().basePath("").port(port).contentType("application/fhir+json")
 					.body("""
 							{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"durable"}],
@@ -63,34 +55,25 @@ class DurabilityIT {
 					}
 				});
 			}
-			// Kill while writes are in flight, well inside H2's old 500 ms flush window.
+			// Kill while writes are in flight, well inside H2's default 500 ms flush window.
 			Thread.sleep(6_000);
-			server.destroyForcibly();
-			server.waitFor(30, TimeUnit.SECONDS);
+			server.kill();
 			writing.set(false);
 			writers.shutdown();
 			writers.awaitTermination(30, TimeUnit.SECONDS);
 			acknowledged.addAll(acked);
 			assertThat(acked).as("writes acknowledged before the kill").hasSizeGreaterThan(20);
-		} finally {
-			server.destroyForcibly();
 		}
 
-		Process restarted = start(port);
-		try {
-			awaitHealthy(port, restarted);
+		try (ServerProcess restarted = ServerProcess.start(dataDir, port, "--hemefhir.samples.load=false")) {
 			List<String> lost = new ArrayList<>();
 			for (String id : acknowledged) {
-				int status = given().basePath("").port(port).get("/fhir/" + id).then().extract().statusCode();
-				if (status != 200) {
+				if (given().basePath("").port(port).get("/fhir/" + id).then().extract().statusCode() != 200) {
 					lost.add(id);
 				}
 			}
 			System.out.printf("DurabilityIT: %d acknowledged writes checked after kill -9, %d lost%n", acknowledged.size(), lost.size());
 			assertThat(lost).as("acknowledged writes lost after kill -9 (of %d)", acknowledged.size()).isEmpty();
-		} finally {
-			restarted.destroyForcibly();
-			restarted.waitFor(30, TimeUnit.SECONDS);
 		}
 	}
 
@@ -104,41 +87,4 @@ class DurabilityIT {
 				 "valueQuantity":{"value":110,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}
 				""".formatted(key, patient);
 	}
-
-	private Process start(int port) throws IOException {
-		Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");
-		return new ProcessBuilder(
-						Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-						"-Xmx1g", "-jar", JAR.toAbsolutePath().toString(),
-						"--server.port=" + port,
-						"--server.address=127.0.0.1",
-						"--hemefhir.data-dir=" + dataDir.resolve("db"),
-						"--hemefhir.samples.load=false")
-				.redirectErrorStream(true)
-				.redirectOutput(log.toFile())
-				.start();
-	}
-
-	private static void awaitHealthy(int port, Process server) throws InterruptedException {
-		Instant deadline = Instant.now().plus(Duration.ofMinutes(4));
-		while (Instant.now().isBefore(deadline)) {
-			assertThat(server.isAlive()).as("server process exited during startup").isTrue();
-			try {
-				if (given().basePath("").port(port).get("/actuator/health").statusCode() == 200) {
-					return;
-				}
-			} catch (Exception notYetListening) {
-				// keep waiting
-			}
-			Thread.sleep(500);
-		}
-		throw new AssertionError("server did not become healthy within 4 minutes");
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
-	}
-
 }
