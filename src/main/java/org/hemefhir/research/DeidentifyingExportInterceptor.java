@@ -5,10 +5,17 @@ import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.bulk.BulkExportJobParameters;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.LocalDate;
+import java.util.HexFormat;
 import java.util.regex.Pattern;
+import org.hemefhir.fhirserver.ServerProperties;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.springframework.stereotype.Component;
 
@@ -21,20 +28,45 @@ import org.springframework.stereotype.Component;
 @Interceptor
 class DeidentifyingExportInterceptor {
 
+	static final String KEY_FILE = "deidentification.key";
 	private static final Pattern FLAG = Pattern.compile("[?&]_deidentify=true(&|$)");
 
 	private final FhirContext context;
 	private final byte[] key;
 	private final ResearchProperties properties;
 
-	DeidentifyingExportInterceptor(FhirContext context, ResearchProperties properties) {
+	DeidentifyingExportInterceptor(FhirContext context, ResearchProperties properties, ServerProperties server) {
 		this.context = context;
 		this.properties = properties;
 		if (properties.pseudonymKey() == null || properties.pseudonymKey().isBlank()) {
-			key = new byte[32];
-			new SecureRandom().nextBytes(key);
+			key = storedKey(server.dataDir().resolve(KEY_FILE));
 		} else {
 			key = properties.pseudonymKey().getBytes(StandardCharsets.UTF_8);
+		}
+	}
+
+	/**
+	 * Without a configured key, one is made on first use and kept beside the embedded database, so
+	 * pseudonyms and date shifts stay the same across restarts (nodes sharing PostgreSQL must set
+	 * hemefhir.research.pseudonym-key to the same value instead).
+	 */
+	static byte[] storedKey(Path file) {
+		try {
+			if (Files.exists(file)) {
+				return HexFormat.of().parseHex(Files.readString(file).trim());
+			}
+			byte[] fresh = new byte[32];
+			new SecureRandom().nextBytes(fresh);
+			Files.createDirectories(file.getParent());
+			Files.writeString(file, HexFormat.of().formatHex(fresh));
+			try {
+				Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+			} catch (UnsupportedOperationException notPosix) {
+				// the file system's defaults apply
+			}
+			return fresh;
+		} catch (IOException e) {
+			throw new UncheckedIOException("Cannot read or create the de-identification key " + file, e);
 		}
 	}
 
