@@ -13,7 +13,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param transfusionFreeDays days before a platelet count with no platelet transfusion ({@code transfusion-free-days})
  * @param comparator {@code ge} (≥, the default) or {@code gt} (>) for both thresholds ({@code comparator})
  * @param pseudonymKey secret of the de-identified export's pseudonyms and date shifts; the same key
- *     gives the same pseudonyms and shifts on every export. Empty: a random key per server start
+ *     gives the same pseudonyms and shifts on every export. Empty: a key made once and kept in
+ *     {@code <data-dir>/deidentification.key}
  * @param minDateShiftDays smallest date shift of the de-identified export, in days (either direction);
  *     larger than a course, a shifted date never equals one of the patient's original dates
  * @param maxDateShiftDays largest date shift of the de-identified export, in days
