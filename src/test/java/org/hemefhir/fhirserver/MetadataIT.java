@@ -20,7 +20,9 @@ class MetadataIT extends FhirIntegrationTest {
 				.body("rest[0].resource.type", hasItems("Patient", "Observation", "Procedure", "AdverseEvent", "MedicationAdministration"))
 				.body("rest[0].resource.find { it.type == 'Observation' }.interaction.code", hasItems("read", "vread", "create", "update", "delete", "search-type", "history-instance"))
 				.body("rest[0].resource.find { it.type == 'Observation' }.searchParam.name", hasItems("code", "patient", "date", "value-quantity"))
-				.body("rest[0].resource.find { it.type == 'Patient' }.operation.name", hasItem("everything"))
+				.body("rest[0].resource.find { it.type == 'Patient' }.operation.name", hasItems("everything", "outcomes", "treatment-timeline", "export"))
+				.body("rest[0].resource.find { it.type == 'Group' }.operation.name", hasItem("export"))
+				.body("rest[0].operation.name", hasItem("export"))
 				.body("rest[0].interaction.code", hasItems("transaction", "batch", "history-system"));
 	}
 
