@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.bulk.BulkExportJobParameters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -17,11 +18,12 @@ import java.util.HexFormat;
 import java.util.regex.Pattern;
 import org.hemefhir.fhirserver.ServerProperties;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Parameters;
 import org.springframework.stereotype.Component;
 
 /**
  * Applies the {@link Deidentifier} to every resource of a bulk export whose kick-off carried
- * {@code _deidentify=true}. The flag travels with the job in its original request URL, so a job
+ * {@code _deidentify=true} (in the URL of a GET kick-off or the Parameters body of a POST one). The flag travels with the job in its original request URL, so a job
  * resumed by another node or after a restart is still de-identified.
  */
 @Component
@@ -72,6 +74,26 @@ class DeidentifyingExportInterceptor {
 
 	static boolean requested(String originalRequestUrl) {
 		return originalRequestUrl != null && FLAG.matcher(originalRequestUrl).find();
+	}
+
+	/**
+	 * A POST kick-off carries its parameters in a Parameters body, not in the URL; the flag is moved
+	 * into the job's original request URL, where every node that works on the job finds it.
+	 */
+	@Hook(Pointcut.STORAGE_PRE_INITIATE_BULK_EXPORT)
+	public void carryFlagOfPostKickOff(BulkExportJobParameters job, RequestDetails request) {
+		if (request != null && request.getResource() instanceof Parameters parameters
+				&& parameters.getParameter().stream().anyMatch(DeidentifyingExportInterceptor::isDeidentifyTrue)
+				&& !requested(job.getOriginalRequestUrl())) {
+			String url = job.getOriginalRequestUrl() == null ? "" : job.getOriginalRequestUrl();
+			job.setOriginalRequestUrl(url + (url.contains("?") ? "&" : "?") + "_deidentify=true");
+		}
+	}
+
+	private static boolean isDeidentifyTrue(Parameters.ParametersParameterComponent parameter) {
+		return "_deidentify".equals(parameter.getName())
+				&& parameter.getValue() != null
+				&& "true".equalsIgnoreCase(parameter.getValue().primitiveValue());
 	}
 
 	@Hook(Pointcut.STORAGE_BULK_EXPORT_RESOURCE_INCLUSION)

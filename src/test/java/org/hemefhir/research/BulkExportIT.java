@@ -183,6 +183,23 @@ class BulkExportIT extends FhirIntegrationTest {
 	}
 
 	@Test
+	void aPostKickOffWithDeidentifyInItsParametersIsDeidentifiedToo() throws InterruptedException {
+		String patient = search("/Patient", "identifier=" + OutcomesIT.CASE + "|patient").then().extract().path("entry[0].resource.id");
+		Response kickOff = given().contentType(FHIR_JSON).accept(FHIR_JSON).header("Prefer", "respond-async")
+				.body("""
+						{"resourceType":"Parameters","parameter":[
+						 {"name":"_type","valueString":"Patient,Observation"},
+						 {"name":"_deidentify","valueBoolean":true}]}""")
+				.post("/Patient/" + patient + "/$export");
+		kickOff.then().statusCode(202);
+		Map<String, List<JsonPath>> files = download(awaitManifest(kickOff.getHeader("Content-Location")));
+
+		assertThat(files.keySet()).containsExactlyInAnyOrder("Patient", "Observation");
+		String everything = files.values().stream().flatMap(List::stream).map(JsonPath::prettify).reduce("", String::concat);
+		assertThat(everything).doesNotContain("case-tjh-2025-0019", "tjh-2025-0019", "Patient/" + patient + "\"", "2024-05-01");
+	}
+
+	@Test
 	void deidentifiedExportOfTheCase() throws InterruptedException {
 		String patient = search("/Patient", "identifier=" + OutcomesIT.CASE + "|patient").then().extract().path("entry[0].resource.id");
 		String plainPoll = kickOff("/Patient/" + patient + "/$export");
