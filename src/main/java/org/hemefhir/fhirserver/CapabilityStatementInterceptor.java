@@ -8,29 +8,16 @@ import org.hl7.fhir.instance.model.api.IBaseConformance;
 import org.hl7.fhir.r4.model.CapabilityStatement;
 import org.hl7.fhir.r4.model.CapabilityStatement.CapabilityStatementRestComponent;
 import org.hl7.fhir.r4.model.CapabilityStatement.SystemRestfulInteraction;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.stream.Collectors;
-import org.hemefhir.validation.ProfileValidator;
-import org.hl7.fhir.r4.model.StructureDefinition;
 import org.springframework.stereotype.Component;
 
-/** Completes the generated CapabilityStatement with what HAPI does not declare by itself. */
+/**
+ * Completes the generated CapabilityStatement with what HAPI does not declare by itself. (The
+ * profiles of the installed IG appear as {@code supportedProfile} through HAPI's own JPA provider,
+ * which lists every stored StructureDefinition.)
+ */
 @Component
 @Interceptor
 class CapabilityStatementInterceptor implements FhirServerCustomizer {
-
-	private final Map<String, List<String>> profilesByType;
-
-	CapabilityStatementInterceptor(ProfileValidator validator) {
-		this.profilesByType = validator.igPackage().conformance().stream()
-				.filter(StructureDefinition.class::isInstance)
-				.map(StructureDefinition.class::cast)
-				.filter(sd -> validator.profileUrls().contains(sd.getUrl()))
-				.collect(Collectors.groupingBy(StructureDefinition::getType, TreeMap::new,
-						Collectors.mapping(StructureDefinition::getUrl, Collectors.toList())));
-	}
 
 	@Override
 	public void customize(RestfulServer server) {
@@ -46,13 +33,6 @@ class CapabilityStatementInterceptor implements FhirServerCustomizer {
 			boolean hasBatch = rest.getInteraction().stream().anyMatch(i -> i.getCode() == SystemRestfulInteraction.BATCH);
 			if (!hasBatch) {
 				rest.addInteraction().setCode(SystemRestfulInteraction.BATCH);
-			}
-			for (CapabilityStatement.CapabilityStatementRestResourceComponent resource : rest.getResource()) {
-				for (String profile : profilesByType.getOrDefault(resource.getType(), List.of())) {
-					if (resource.getSupportedProfile().stream().noneMatch(p -> profile.equals(p.getValue()))) {
-						resource.addSupportedProfile(profile);
-					}
-				}
 			}
 		}
 	}

@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import ca.uhn.fhir.util.FhirTerser;
 import java.util.List;
 import java.util.Set;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
@@ -36,10 +37,12 @@ class PatientIdentifierResolver implements FhirServerCustomizer {
 	private static final Set<String> PATIENT_ELEMENTS = Set.of("subject", "patient", "individual");
 
 	private final FhirContext fhirContext;
+	private final FhirTerser terser;
 	private final DaoRegistry daoRegistry;
 
 	PatientIdentifierResolver(FhirContext fhirContext, DaoRegistry daoRegistry) {
 		this.fhirContext = fhirContext;
+		this.terser = fhirContext.newTerser();
 		this.daoRegistry = daoRegistry;
 	}
 
@@ -65,7 +68,7 @@ class PatientIdentifierResolver implements FhirServerCustomizer {
 				continue;
 			}
 			for (org.hl7.fhir.instance.model.api.IBase value :
-					fhirContext.newTerser().getValues(resource, resource.fhirType() + "." + element)) {
+					terser.getValues(resource, resource.fhirType() + "." + element)) {
 				if (value instanceof Reference reference && !reference.hasReference() && reference.hasIdentifier()) {
 					reference.setReference("Patient/" + findPatient(reference.getIdentifier(), resource.fhirType() + "." + element, request));
 				}
