@@ -155,7 +155,6 @@ class Hl7ValidatorCrossCheckTest {
 		for (String dir : List.of("fhir-profiles/profiles", "sample-bundles")) {
 			try (Stream<Path> walk = Files.walk(Path.of(dir))) {
 				walk.filter(p -> p.toString().endsWith(".json"))
-						.filter(p -> !ValidateCommandTest.TRANSACTION_PROCESSING_ONLY.contains(p.getFileName().toString()))
 						.filter(p -> p.startsWith("sample-bundles") || p.toString().contains("/examples/") || p.toString().contains("/invalid/"))
 						.sorted().forEach(files::add);
 			}
