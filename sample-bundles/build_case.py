@@ -113,7 +113,7 @@ class Bundle:
         self.entries = []
         self.local = {}  # identifier value -> (resourceType, fullUrl)
 
-    def add(self, resource, value, profile=None, put_id=None):
+    def add(self, resource, value, profile=None):
         rtype = resource["resourceType"]
         full = "urn:uuid:" + str(uuid.uuid5(UUID_NS, f"{rtype}/{value}"))
         body = {"resourceType": rtype}
@@ -127,18 +127,14 @@ class Bundle:
             rest = {"identifier": ident(value)[0] if single else ident(value), **rest}
         body.update(rest)
         body = json.loads(json.dumps(body))  # shared reference dicts (PATIENT...) must not be localized in place
-        if put_id:
-            # R4 defines no `identifier` search parameter for AdverseEvent, so conditional create is
-            # impossible; a PUT to a fixed logical id is idempotent instead (an unchanged body makes no new version).
-            request = {"method": "PUT", "url": f"{rtype}/{put_id}"}
-        else:
-            request = {"method": "POST", "url": rtype, "ifNoneExist": f"identifier={SID}|{value}"}
+        # AdverseEvent too: R4 has no identifier search parameter for it, the IG adds one (adverse-event-identifier)
+        request = {"method": "POST", "url": rtype, "ifNoneExist": f"identifier={SID}|{value}"}
         self.entries.append({"fullUrl": full, "resource": body, "request": request})
-        self.local[value] = (rtype, full, put_id)
+        self.local[value] = (rtype, full)
         return {"reference": full}
 
     def ref(self, value, display=None):
-        rtype, full, _ = self.local[value]
+        rtype, full = self.local[value]
         r = {"reference": full}
         if display:
             r["display"] = display
@@ -548,7 +544,7 @@ def bundle_03():
             "reported: the date is given to the month consolidation started (April 2024, assumption). The letter "
             "attributes the reaction to the regimen without naming an agent, so all six agents are listed as suspects.",
             outcome="resolved"),
-            f"ae-{term}", "adverse-event", put_id=f"tjh-2025-0019-ae-{term}")
+            f"ae-{term}", "adverse-event")
 
     day11 = cday(11)
     for term, label, reason, outcome in (
@@ -568,7 +564,7 @@ def bundle_03():
             term, 3, day11, plan, suspects,
             f"{label} observed on day 11 of Dara-VA-HAA consolidation (reported), chemotherapy-associated. {reason}",
             outcome=outcome, day=11, anchor=plan),
-            f"ae-{term}-day11", "adverse-event", put_id=f"tjh-2025-0019-ae-{term}-day11")
+            f"ae-{term}-day11", "adverse-event")
 
     support_note = ("Supportive care for the day-11 cytopenias (reported). Start on day 11 is an assumption (the letter "
                     "reports the cytopenias on day 11 and the supportive care without days); duration not reported.")
@@ -830,9 +826,9 @@ def bundle_06(prev):
 
     def refs(bundle, prefixes):
         out = []
-        for value, (rtype, _full, put_id) in bundle.local.items():
+        for value, (rtype, _full) in bundle.local.items():
             if any(value.startswith(p) for p in prefixes):
-                out.append({"reference": f"{rtype}/{put_id}"} if put_id else cond_ref(rtype, value))
+                out.append(cond_ref(rtype, value))
         return out
 
     b01, b02, b03, b04, b05 = prev

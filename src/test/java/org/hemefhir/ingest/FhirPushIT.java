@@ -176,4 +176,38 @@ class FhirPushIT extends FhirIntegrationTest {
 		assertThat(countObservations(byIdentifier) + countObservations(byConditional)).isZero();
 		fhir().get("/Patient?_summary=count").then().body("total", equalTo(patientsBefore));
 	}
+
+	/** A graded adverse event as an EHR sends it; R4 has no identifier search on AdverseEvent, the IG adds one. */
+	private static String adverseEvent(String patient, String identifier, String grade) {
+		return """
+				{"resourceType":"AdverseEvent","actuality":"actual",
+				 "extension":[{"url":"http://hemefhir.org/fhir/StructureDefinition/ctcae-grade",
+				   "valueCodeableConcept":{"coding":[{"system":"http://hemefhir.org/fhir/CodeSystem/ctcae-grade","code":"%s"}]}}],
+				 "identifier":{"system":"%s","value":"%s"},
+				 "event":{"coding":[{"system":"http://ncicb.nci.nih.gov/xml/owl/EVS/Thesaurus.owl","code":"C143283","display":"Anemia"}]},
+				 "subject":{"reference":"Patient/%s"},"date":"2024-04-11"}
+				""".formatted(grade, LAB, identifier, patient);
+	}
+
+	@Test
+	void aRetriedAdverseEventIsStoredOnceAndAGradeCorrectionUpdatesIt() {
+		String patient = createPatient(unique("ae"));
+		String id = unique("ae");
+		String condition = "identifier=" + LAB + "|" + id;
+		String created = fhir().header("If-None-Exist", condition).body(adverseEvent(patient, id, "2")).post("/AdverseEvent")
+				.then().statusCode(201).extract().path("id");
+		Response retry = fhir().header("If-None-Exist", condition).body(adverseEvent(patient, id, "2")).post("/AdverseEvent");
+		retry.then().statusCode(200);
+		assertThat(retry.header("Location")).contains("AdverseEvent/" + created);
+
+		// the same event retried inside a transaction, then its grade corrected by a conditional update
+		fhir().body(bundle("transaction", entry(adverseEvent(patient, id, "2"), "POST", "AdverseEvent", condition)))
+				.post("").then().statusCode(200).body("entry[0].response.status", equalTo("200 OK"));
+		fhir().body(adverseEvent(patient, id, "3")).put("/AdverseEvent?" + condition)
+				.then().statusCode(200).body("id", equalTo(created)).body("meta.versionId", equalTo("2"));
+
+		JsonPath found = fhir().get("/AdverseEvent?" + condition).then().statusCode(200).extract().jsonPath();
+		assertThat(found.getInt("total")).isEqualTo(1);
+		assertThat(found.getString("entry[0].resource.extension[0].valueCodeableConcept.coding[0].code")).isEqualTo("3");
+	}
 }
