@@ -7,7 +7,14 @@ import static org.hamcrest.Matchers.equalTo;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.hemefhir.HemeFhirApplication;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -17,7 +24,7 @@ import org.springframework.context.ConfigurableApplicationContext;
 /**
  * The PostgreSQL path (profile {@code postgres}) against the real PostgreSQL on 127.0.0.1:5432,
  * in a schema of its own that is dropped afterwards: two server nodes over one database see each
- * other's writes, and the case loads once.
+ * other's writes, the case loads once, and one conditional create sent to both nodes at once is stored once.
  */
 class PostgresIT {
 
@@ -49,6 +56,8 @@ class PostgresIT {
 				int everything = given().basePath("").port(secondPort).get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
 						.then().extract().jsonPath().getList("entry").size();
 				assertThat(everything).isEqualTo(1);
+
+				conditionalCreatesRacingOnBothNodesStoreOneResource(id, firstPort, secondPort);
 			}
 		} finally {
 			try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
@@ -56,6 +65,38 @@ class PostgresIT {
 				statement.execute("DROP SCHEMA " + schema + " CASCADE");
 			}
 		}
+	}
+
+	/** A sender's retries landing on two nodes at once: one stored, every copy answered 2xx. */
+	private static void conditionalCreatesRacingOnBothNodesStoreOneResource(String patient, int... ports) throws Exception {
+		String id = "race-" + UUID.randomUUID();
+		String body = """
+				{"resourceType":"Observation","status":"final","identifier":[{"system":"urn:test:lab","value":"%s"}],
+				 "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
+				 "code":{"coding":[{"system":"http://loinc.org","code":"751-8"}]},"subject":{"reference":"Patient/%s"},
+				 "effectiveDateTime":"2024-05-01T07:30:00Z",
+				 "valueQuantity":{"value":1.1,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}""".formatted(id, patient);
+		ExecutorService pool = Executors.newFixedThreadPool(8);
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<Integer>> answers = new ArrayList<>();
+			for (int i = 0; i < 8; i++) {
+				int port = ports[i % ports.length];
+				answers.add(pool.submit(() -> {
+					start.await();
+					return given().basePath("").port(port).contentType("application/fhir+json")
+							.header("If-None-Exist", "identifier=urn:test:lab|" + id).body(body).post("/fhir/Observation").statusCode();
+				}));
+			}
+			start.countDown();
+			for (Future<Integer> answer : answers) {
+				assertThat(answer.get(60, TimeUnit.SECONDS)).isIn(200, 201);
+			}
+		} finally {
+			pool.shutdownNow();
+		}
+		given().basePath("").port(ports[0]).get("/fhir/Observation?identifier=urn:test:lab|" + id + "&_summary=count")
+				.then().body("total", equalTo(1));
 	}
 
 	private static ConfigurableApplicationContext start(String url, boolean loadSamples) {

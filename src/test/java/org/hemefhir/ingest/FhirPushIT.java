@@ -5,7 +5,13 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.hemefhir.FhirIntegrationTest;
 import org.junit.jupiter.api.Test;
 
@@ -209,5 +215,38 @@ class FhirPushIT extends FhirIntegrationTest {
 		JsonPath found = fhir().get("/AdverseEvent?" + condition).then().statusCode(200).extract().jsonPath();
 		assertThat(found.getInt("total")).isEqualTo(1);
 		assertThat(found.getString("entry[0].resource.extension[0].valueCodeableConcept.coding[0].code")).isEqualTo("3");
+	}
+
+	@Test
+	void copiesOfOneConditionalCreateArrivingTogetherAreStoredOnceAndAllAnswered2xx() throws Exception {
+		String patient = createPatient(unique("race"));
+		int copies = 8;
+		for (int round = 0; round < 3; round++) {
+			String id = unique("race");
+			String body = anc(ref(patient), id, 1.1, "10*9/L", "final");
+			String transaction = bundle("transaction", entry(body, "POST", "Observation", "identifier=" + LAB + "|" + id));
+			ExecutorService pool = Executors.newFixedThreadPool(copies);
+			try {
+				CountDownLatch start = new CountDownLatch(1);
+				List<Future<Integer>> answers = new ArrayList<>();
+				for (int i = 0; i < copies; i++) {
+					boolean asBundle = i % 2 == 1; // single conditional creates and transaction entries race each other
+					answers.add(pool.submit(() -> {
+						start.await();
+						return asBundle ? fhir().body(transaction).post("").statusCode()
+								: fhir().header("If-None-Exist", "identifier=" + LAB + "|" + id).body(body).post("/Observation").statusCode();
+					}));
+				}
+				start.countDown();
+				List<Integer> statuses = new ArrayList<>();
+				for (Future<Integer> answer : answers) {
+					statuses.add(answer.get(60, TimeUnit.SECONDS));
+				}
+				assertThat(statuses).as("round %d", round).allMatch(status -> status == 200 || status == 201);
+			} finally {
+				pool.shutdownNow();
+			}
+			assertThat(countObservations(id)).as("round %d", round).isEqualTo(1);
+		}
 	}
 }
