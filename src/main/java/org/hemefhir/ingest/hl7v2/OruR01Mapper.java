@@ -37,6 +37,7 @@ import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Specimen;
+import org.hl7.fhir.r4.model.StringType;
 
 /**
  * Turns one ORU^R01 (read into the v2.5.1 structures) into a FHIR transaction: one conditional
@@ -49,7 +50,6 @@ final class OruR01Mapper {
 	static final String RESULT_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-result";
 	static final String SPECIMEN_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-specimen";
 	private static final String CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
-	private static final String INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 	private static final String MRD_METHOD_SYSTEM = "http://hemefhir.org/fhir/CodeSystem/mrd-method";
 	private static final String SPECIMEN_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0487";
 
@@ -251,12 +251,12 @@ final class OruR01Mapper {
 			for (int i = 0; i < observations.size(); i++) {
 				OBX obx = observations.get(i);
 				int seq = obxNumbers.get(i);
-				Observation mapped = observation(obx, seq, patient, filler, fillerNamespace, observedAt);
+				Optional<ResultCode> known = known(obx);
+				Observation mapped = observation(obx, seq, known.orElse(null), patient, filler, fillerNamespace, observedAt);
 				if (mapped == null) {
 					continue;
 				}
-				ResultCode code = ResultCodes.find(mapped.getCode().getCodingFirstRep().getCode(), null).orElseThrow();
-				if (code.needsSpecimen()) {
+				if (known.filter(ResultCode::needsSpecimen).isPresent()) {
 					if (specimenUrl == null) {
 						specimenUrl = addSpecimen(obr, obr0, spm, spmAt, patient, filler, fillerNamespace, observedAt);
 					}
@@ -270,34 +270,44 @@ final class OruR01Mapper {
 			}
 		}
 
-		/** One OBX as an Observation, or null after recording why it cannot be one. */
-		Observation observation(OBX obx, int seq, String patient, String filler, String fillerNamespace, String observedAt)
-				throws HL7Exception {
+		/** The result HemeFHIR models for OBX-3, by its first or its alternate coding. */
+		Optional<ResultCode> known(OBX obx) throws HL7Exception {
+			Optional<ResultCode> known = ResultCodes.find(get(obx, 3, 1), get(obx, 3, 3));
+			// CE/CWE components 4-6 hold an alternate coding, often the LOINC next to a local code.
+			return known.isPresent() ? known : ResultCodes.find(get(obx, 3, 4), get(obx, 3, 6));
+		}
+
+		/**
+		 * One OBX as an Observation, or null after recording why it cannot be one. A result HemeFHIR
+		 * models ({@code code} not null) gets its profile and unit; any other coded result is stored as
+		 * a plain laboratory Observation with the code, value and unit the laboratory sent.
+		 */
+		Observation observation(OBX obx, int seq, ResultCode code, String patient, String filler, String fillerNamespace,
+				String observedAt) throws HL7Exception {
 			int before = errors.size();
-			String codeValue = get(obx, 3, 1);
-			String codeSystem = get(obx, 3, 3);
-			Optional<ResultCode> known = ResultCodes.find(codeValue, codeSystem);
-			if (known.isEmpty()) {
-				// CE/CWE components 4-6 hold an alternate coding, often the LOINC next to a local code.
-				known = ResultCodes.find(get(obx, 3, 4), get(obx, 3, 6));
-			}
-			if (known.isEmpty()) {
-				error("OBX", seq, 3, codeValue == null ? Code.REQUIRED_FIELD_MISSING : Code.TABLE_VALUE_NOT_FOUND,
-						"OBX-3 '" + encoded(codeValue, get(obx, 3, 2), codeSystem)
-								+ "' is not a result HemeFHIR stores; known codes: " + ResultCodes.known());
-				return null;
-			}
-			ResultCode code = known.get();
 			Observation o = new Observation();
-			o.getMeta().addProfile(code.kind().profile);
 			o.addCategory().addCoding(new Coding(CATEGORY_SYSTEM, "laboratory", "Laboratory"));
-			o.getCode().addCoding(new Coding(code.system(), code.code(), code.display()));
+			String codeKey;
+			if (code != null) {
+				o.getMeta().addProfile(code.kind().profile);
+				o.getCode().addCoding(new Coding(code.system(), code.code(), code.display()));
+				codeKey = code.code();
+			} else {
+				codeKey = Optional.ofNullable(get(obx, 3, 1)).orElse(get(obx, 3, 4));
+				if (codeKey == null) {
+					error("OBX", seq, 3, Code.REQUIRED_FIELD_MISSING,
+							"OBX-3 (observation identifier) has no code, e.g. 718-7^Hemoglobin^LN");
+					return null;
+				}
+				o.setCode(V2Codes.concept(get(obx, 3, 1), get(obx, 3, 2), get(obx, 3, 3), get(obx, 3, 4), get(obx, 3, 5),
+						get(obx, 3, 6), namespace));
+			}
 
 			String subId = get(obx, 4, 1);
-			String idValue = fillerNamespace + "/" + filler + "/" + code.code() + (subId == null ? "" : "/" + subId);
+			String idValue = fillerNamespace + "/" + filler + "/" + codeKey + (subId == null ? "" : "/" + subId);
 			if (filler != null && !identifiers.add(idValue)) {
 				error("OBX", seq, 4, Code.DUPLICATE_KEY_IDENTIFIER,
-						"Result " + code.code() + " appears twice under filler order " + filler
+						"Result " + codeKey + " appears twice under filler order " + filler
 								+ "; give each its own OBX-4 (observation sub-ID)");
 			}
 			o.addIdentifier(new Identifier().setSystem(RESULT_ID_SYSTEM).setValue(idValue));
@@ -324,14 +334,24 @@ final class OruR01Mapper {
 				}
 			}
 
-			value(obx, seq, code, o);
-
-			if (code.kind() == Kind.MRD) {
+			if (code == null) {
+				otherValue(obx, seq, o);
+			} else {
+				value(obx, seq, code, o);
+			}
+			if (code != null && code.kind() == Kind.MRD) {
 				method(obx, seq, code, o);
+			}
+			String range = get(obx, 7, 1);
+			if (range != null) {
+				o.addReferenceRange().setText(range);
+			}
+			if (!o.hasInterpretation()) {
+				V2Codes.interpretation(get(obx, 8, 1)).ifPresent(o::addInterpretation);
 			}
 			if (patient != null) {
 				o.setSubject(new Reference(patient));
-				if (code.kind() == Kind.CHIMERISM) {
+				if (code != null && code.kind() == Kind.CHIMERISM) {
 					Optional<String> transplant = lookup.transplantOf(patient);
 					if (transplant.isEmpty()) {
 						error("OBX", seq, 3, Code.UNKNOWN_KEY_IDENTIFIER,
@@ -362,50 +382,21 @@ final class OruR01Mapper {
 							"OBX-5 '" + first + "' is not an MRD result; expected NEG, POS, DET or ND, or a percentage (OBX-2 NM)");
 					return;
 				}
-				CodeableConcept concept = new CodeableConcept().addCoding(new Coding(INTERPRETATION_SYSTEM, result[0], result[1]));
+				CodeableConcept concept = new CodeableConcept().addCoding(new Coding(V2Codes.INTERPRETATION_SYSTEM, result[0], result[1]));
 				o.setValue(concept);
 				o.addInterpretation(concept.copy());
 				return;
 			}
-			Quantity quantity = new Quantity();
-			String number;
-			switch (type) {
-				case "NM", "" -> number = first;
-				case "SN" -> {
-					String comparator = get(obx, 5, 1);
-					number = get(obx, 5, 2);
-					if (get(obx, 5, 3) != null || get(obx, 5, 4) != null) {
-						error("OBX", seq, 5, Code.DATA_TYPE_ERROR,
-								"OBX-5 is a range or ratio (SN with a second number); a single value is expected");
-						return;
-					}
-					if (comparator != null) {
-						switch (comparator.trim()) {
-							case "<" -> quantity.setComparator(Quantity.QuantityComparator.LESS_THAN);
-							case "<=" -> quantity.setComparator(Quantity.QuantityComparator.LESS_OR_EQUAL);
-							case ">" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_THAN);
-							case ">=" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
-							case "=" -> { }
-							default -> {
-								error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 comparator '" + comparator + "' is not one of <, <=, >, >=, =");
-								return;
-							}
-						}
-					}
-				}
-				default -> {
-					error("OBX", seq, 2, Code.DATA_TYPE_ERROR,
-							"OBX-2 '" + type + "': " + code.display() + " is numeric, so OBX-2 must be NM or SN");
-					return;
-				}
-			}
-			BigDecimal value;
-			try {
-				value = new BigDecimal(number == null ? "" : number.trim());
-			} catch (NumberFormatException e) {
-				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + number + "' is not a number");
+			if (!type.equals("NM") && !type.equals("SN") && !type.isEmpty()) {
+				error("OBX", seq, 2, Code.DATA_TYPE_ERROR,
+						"OBX-2 '" + type + "': " + code.display() + " is numeric, so OBX-2 must be NM or SN");
 				return;
 			}
+			Quantity quantity = number(obx, seq, type);
+			if (quantity == null) {
+				return;
+			}
+			BigDecimal value = quantity.getValue();
 			String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
 			if (unit == null) {
 				error("OBX", seq, 6, Code.REQUIRED_FIELD_MISSING,
@@ -421,6 +412,73 @@ final class OruR01Mapper {
 			UcumUnits.Conversion c = conversion.get();
 			quantity.setValue(c.apply(value)).setUnit(c.display()).setSystem(UcumUnits.SYSTEM).setCode(c.code());
 			o.setValue(quantity);
+		}
+
+		/** OBX-5 of an NM or SN OBX as a Quantity without unit, or null after recording why not. */
+		Quantity number(OBX obx, int seq, String type) throws HL7Exception {
+			Quantity quantity = new Quantity();
+			String number = get(obx, 5, 1);
+			if (type.equals("SN")) {
+				String comparator = get(obx, 5, 1);
+				number = get(obx, 5, 2);
+				if (get(obx, 5, 3) != null || get(obx, 5, 4) != null) {
+					error("OBX", seq, 5, Code.DATA_TYPE_ERROR,
+							"OBX-5 is a range or ratio (SN with a second number); a single value is expected");
+					return null;
+				}
+				if (comparator != null) {
+					switch (comparator.trim()) {
+						case "<" -> quantity.setComparator(Quantity.QuantityComparator.LESS_THAN);
+						case "<=" -> quantity.setComparator(Quantity.QuantityComparator.LESS_OR_EQUAL);
+						case ">" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_THAN);
+						case ">=" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
+						case "=" -> { }
+						default -> {
+							error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 comparator '" + comparator + "' is not one of <, <=, >, >=, =");
+							return null;
+						}
+					}
+				}
+			}
+			try {
+				return quantity.setValue(new BigDecimal(number == null ? "" : number.trim()));
+			} catch (NumberFormatException e) {
+				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + number + "' is not a number");
+				return null;
+			}
+		}
+
+		/**
+		 * The value of a result HemeFHIR does not model, as sent: a number with the laboratory's unit
+		 * (with its UCUM code when the unit is recognised, never converted), text, or a code.
+		 */
+		void otherValue(OBX obx, int seq, Observation o) throws HL7Exception {
+			String type = Optional.ofNullable(get(obx, 2, 1)).map(t -> t.toUpperCase(Locale.ROOT)).orElse("");
+			if (get(obx, 5, 1) == null && get(obx, 5, 2) == null) {
+				error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING, "OBX-5 (the result) is empty");
+				return;
+			}
+			switch (type) {
+				case "NM", "SN" -> {
+					Quantity quantity = number(obx, seq, type);
+					if (quantity == null) {
+						return;
+					}
+					String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
+					if (unit != null) {
+						quantity.setUnit(Optional.ofNullable(get(obx, 6, 2)).orElse(unit));
+						Optional<String> ucum = "UCUM".equalsIgnoreCase(get(obx, 6, 3)) ? Optional.of(unit.trim()) : UcumUnits.ucumCode(unit);
+						ucum.ifPresent(c -> quantity.setSystem(UcumUnits.SYSTEM).setCode(c));
+					}
+					o.setValue(quantity);
+				}
+				case "ST", "TX", "FT" -> o.setValue(new StringType(get(obx, 5, 1)));
+				case "CE", "CWE" -> o.setValue(V2Codes.concept(get(obx, 5, 1), get(obx, 5, 2), get(obx, 5, 3), get(obx, 5, 4),
+						get(obx, 5, 5), get(obx, 5, 6), namespace));
+				default -> error("OBX", seq, 2, type.isEmpty() ? Code.REQUIRED_FIELD_MISSING : Code.DATA_TYPE_ERROR,
+						"OBX-2 (value type) " + (type.isEmpty() ? "is empty" : "'" + type + "' is not supported")
+								+ "; expected NM, SN, ST, TX, FT, CE or CWE");
+			}
 		}
 
 		void method(OBX obx, int seq, ResultCode code, Observation o) throws HL7Exception {
@@ -526,17 +584,6 @@ final class OruR01Mapper {
 	/** Characters with a meaning in a FHIR token search value are escaped with a backslash. */
 	static String escapeToken(String value) {
 		return value.replace("\\", "\\\\").replace("|", "\\|").replace(",", "\\,").replace("$", "\\$");
-	}
-
-	private static String encoded(String code, String text, String system) {
-		StringBuilder out = new StringBuilder(code == null ? "" : code);
-		if (text != null || system != null) {
-			out.append('^').append(text == null ? "" : text);
-		}
-		if (system != null) {
-			out.append('^').append(system);
-		}
-		return out.toString();
 	}
 
 	/** Field component as text, null when empty. */

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 
-/** The OBX-3 codes HemeFHIR stores, each with the profile and unit its Observation must have. */
+/** The OBX-3 codes HemeFHIR models, each with the profile and unit its Observation must have; other results are stored as sent. */
 final class ResultCodes {
 
 	static final String LOINC = "http://loinc.org";
@@ -62,10 +62,5 @@ final class ResultCodes {
 				.filter(c -> system.isEmpty()
 						|| (c.system().equals(LOINC) ? LOINC_NAMES : LOCAL_NAMES).contains(system))
 				.findFirst();
-	}
-
-	static String known() {
-		return "LOINC 751-8, 26499-4, 777-3, 26515-7, 6690-2, 718-7, 67128-9, 51298-8; "
-				+ "HemeFHIR observation-code mrd-ngs, mrd-pcr, cd38-positive-cells, donor-chimerism";
 	}
 }

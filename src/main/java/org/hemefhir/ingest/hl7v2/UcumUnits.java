@@ -48,7 +48,7 @@ final class UcumUnits {
 		if (unit == null || unit.isBlank()) {
 			return Optional.empty();
 		}
-		String compact = unit.trim().replace('\u00b5', 'u').replace('\u03bc', 'u').replace(" ", "");
+		String compact = compact(unit);
 		String lower = compact.toLowerCase(Locale.ROOT);
 		return switch (targetCode) {
 			case PER_LITRE_E9 -> COUNT_SPELLINGS.contains(lower) || GIGA_SPELLINGS.contains(compact)
@@ -61,6 +61,39 @@ final class UcumUnits {
 					: Optional.empty();
 			default -> Optional.empty();
 		};
+	}
+
+	/** Common laboratory units whose usual spelling, lower-cased, maps to one UCUM code. */
+	private static final Map<String, String> COMMON = Map.ofEntries(
+			Map.entry("fl", "fL"), Map.entry("pg", "pg"), Map.entry("g/l", "g/L"), Map.entry("g/dl", "g/dL"),
+			Map.entry("mg/dl", "mg/dL"), Map.entry("mg/l", "mg/L"), Map.entry("mmol/l", "mmol/L"),
+			Map.entry("umol/l", "umol/L"), Map.entry("u/l", "U/L"), Map.entry("iu/l", "[IU]/L"), Map.entry("s", "s"),
+			Map.entry("10*12/l", "10*12/L"), Map.entry("10^12/l", "10*12/L"), Map.entry("x10e12/l", "10*12/L"),
+			Map.entry("x10^12/l", "10*12/L"), Map.entry("10*6/ul", "10*12/L"), Map.entry("10^6/ul", "10*12/L"),
+			Map.entry("m/ul", "10*12/L"));
+
+	/**
+	 * The UCUM code of a unit as a laboratory writes it, for results HemeFHIR does not model (no
+	 * conversion: only spellings of the very same unit), or empty when it is not recognised.
+	 */
+	static Optional<String> ucumCode(String unit) {
+		if (unit == null || unit.isBlank()) {
+			return Optional.empty();
+		}
+		String compact = compact(unit);
+		String lower = compact.toLowerCase(Locale.ROOT);
+		if (COUNT_SPELLINGS.contains(lower) || GIGA_SPELLINGS.contains(compact)) {
+			return Optional.of(PER_LITRE_E9);
+		}
+		if (PERCENT_SPELLINGS.contains(lower)) {
+			return Optional.of(PERCENT);
+		}
+		return Optional.ofNullable(COMMON.get(lower));
+	}
+
+	/** Without spaces, micro signs as u. */
+	private static String compact(String unit) {
+		return unit.trim().replace('\u00b5', 'u').replace('\u03bc', 'u').replace(" ", "");
 	}
 
 	/** How a sender may write the target unit, for error messages. */

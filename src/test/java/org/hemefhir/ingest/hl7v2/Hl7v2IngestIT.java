@@ -127,12 +127,40 @@ class Hl7v2IngestIT extends FhirIntegrationTest {
 		});
 	}
 
+	/** A whole CBC as a laboratory sends it: the counts HemeFHIR models profiled, the rest stored as sent. */
+	@Test
+	void aFullCbcPanelIsStoredWhole() {
+		String mrn = unique("v2-cbc");
+		String patient = "Patient/" + createPatient(mrn);
+		String message = forPatient("oru-r01-v251-cbc-panel.hl7", mrn, unique("P"));
+		ack(message, "AA");
+		ack(message, "AA");
+
+		List<Map<String, Object>> stored = observationsOf(patient).getList("entry.resource");
+		assertThat(stored).hasSize(9);
+		Map<String, Map<String, Object>> byCode = new java.util.HashMap<>();
+		stored.forEach(o -> byCode.put(codings(o.get("code")).get(0), o));
+		assertThat(profile(byCode.get("http://loinc.org|718-7")).toString()).contains("hemefhir-blood-count");
+		assertThat(new java.math.BigDecimal(((Map<?, ?>) byCode.get("http://loinc.org|718-7").get("valueQuantity")).get("value").toString()))
+				.as("hemoglobin 9.1 g/dL in g/L").isEqualByComparingTo("91");
+		Map<String, Object> mcv = byCode.get("http://loinc.org|787-2");
+		assertThat(mcv.get("meta")).asString().doesNotContain("profile");
+		assertThat((Map<String, Object>) mcv.get("valueQuantity"))
+				.containsEntry("value", 94.2f).containsEntry("system", "http://unitsofmeasure.org").containsEntry("code", "fL");
+		assertThat(codings(mcv.get("interpretation"))).containsExactly("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation|N");
+		assertThat(codings(byCode.get("http://loinc.org|6690-2").get("interpretation")))
+				.containsExactly("http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation|L");
+		assertThat(byCode).containsKey("urn:hemefhir:hl7v2:DEMO-LAB:L|BLAST%");
+		assertThat(byCode.get("urn:hemefhir:hl7v2:DEMO-LAB:L|SMEAR")).containsEntry("valueString", "No circulating blasts seen");
+		assertThat(stored).allSatisfy(o -> assertThat(o.get("meta")).asString().contains("versionId=1"));
+	}
+
 	@ParameterizedTest(name = "{0} -> {1} at {2}")
 	@CsvSource({
 		"broken-msh-delimiters.hl7,   AR, MSH^1^2,  encoding characters",
 		"broken-msh-version.hl7,      AR, MSH^1^12, Version '2.9'",
 		"broken-missing-pid.hl7,      AE, PID^1,    no PID segment",
-		"broken-unknown-loinc.hl7,    AE, OBX^1^3,  2345-7",
+		"broken-result-without-code.hl7, AE, OBX^1^3, OBX-3 (observation identifier) has no code",
 		"broken-non-numeric-value.hl7, AE, OBX^2^5, 'see comment' is not a number",
 		"broken-wrong-unit.hl7,       AE, OBX^1^6,  'mg/dL'",
 		"broken-unknown-patient.hl7,  AE, PID^1^3,  No patient with identifier urn:hemefhir:demo\\F\\no-such-patient",

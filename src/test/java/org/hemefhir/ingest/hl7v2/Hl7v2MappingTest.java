@@ -129,8 +129,53 @@ class Hl7v2MappingTest {
 	}
 
 	@Test
+	void resultsHemeFhirDoesNotModelAreKeptAsSent() throws Exception {
+		OruR01Mapper.Mapping mapping = map("oru-r01-v251-cbc-panel.hl7");
+		assertThat(mapping.errors()).isEmpty();
+		List<Observation> results = observations(mapping);
+		assertThat(results).hasSize(9);
+		assertThat(results).filteredOn(o -> o.getMeta().hasProfile()).extracting(o -> o.getCode().getCodingFirstRep().getCode())
+				.containsExactly("6690-2", "718-7", "777-3", "751-8");
+
+		Observation rbc = results.get(1);
+		assertThat(rbc.getCode().getCodingFirstRep().getSystem()).isEqualTo("http://loinc.org");
+		assertThat(rbc.getValueQuantity().getValue()).isEqualByComparingTo("2.91"); // never converted
+		assertThat(rbc.getValueQuantity().getCode()).isEqualTo("10*6/uL"); // OBX-6.3 says UCUM
+		assertThat(rbc.getReferenceRangeFirstRep().getText()).isEqualTo("3.80-5.20");
+		assertThat(rbc.getInterpretationFirstRep().getCodingFirstRep().getCode()).isEqualTo("L");
+		assertThat(rbc.getCategoryFirstRep().getCodingFirstRep().getCode()).isEqualTo("laboratory");
+		assertThat(rbc.getIdentifierFirstRep().getValue()).isEqualTo("DEMO-LAB/CBC-DEMO-0014/789-8");
+
+		Quantity hematocrit = results.get(3).getValueQuantity();
+		assertThat(hematocrit.getCode()).isEqualTo("%"); // recognised spelling
+		assertThat(hematocrit.getSystem()).isEqualTo("http://unitsofmeasure.org");
+
+		Observation blasts = results.get(7);
+		assertThat(blasts.getCode().getCodingFirstRep().getSystem()).isEqualTo("urn:hemefhir:hl7v2:DEMO-LAB:L");
+		assertThat(blasts.getCode().getText()).isEqualTo("Blasts/100 leukocytes, manual");
+		assertThat(results.get(8).getValueStringType().getValue()).isEqualTo("No circulating blasts seen");
+	}
+
+	@Test
+	void aUnitNobodyKnowsIsKeptAsTextWithoutUcumCode() throws Exception {
+		String message = sample("oru-r01-v251-cbc-panel.hl7").replace("94.2|fL|", "94.2|cubic microns|");
+		Observation mcv = observations(new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message))).get(4);
+		assertThat(mcv.getValueQuantity().getUnit()).isEqualTo("cubic microns");
+		assertThat(mcv.getValueQuantity().hasSystem()).isFalse();
+		assertThat(mcv.getValueQuantity().hasCode()).isFalse();
+	}
+
+	@Test
+	void anUnsupportedValueTypeOfAnOtherResultIsLocated() throws Exception {
+		String message = sample("oru-r01-v251-cbc-panel.hl7").replace("OBX|9|ST|", "OBX|9|ED|");
+		OruR01Mapper.Mapping mapping = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message));
+		assertThat(mapping.errors()).extracting(Hl7v2Error::location).containsExactly("OBX^9^2");
+		assertThat(mapping.transaction().getEntry()).isEmpty();
+	}
+
+	@Test
 	void contentErrorsAreLocated() throws Exception {
-		assertThat(map("broken-unknown-loinc.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("OBX^1^3");
+		assertThat(map("broken-result-without-code.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("OBX^1^3");
 		assertThat(map("broken-non-numeric-value.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("OBX^2^5");
 		assertThat(map("broken-wrong-unit.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("OBX^1^6");
 		assertThat(map("broken-missing-pid.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("PID^1");
