@@ -107,7 +107,7 @@ final class Hl7v2Ack {
 				err.getHL7ErrorCode().getIdentifier().setValue(error.code().value);
 				err.getHL7ErrorCode().getText().setValue(error.code().text);
 				err.getHL7ErrorCode().getNameOfCodingSystem().setValue("HL70357");
-				err.getSeverity().setValue("E");
+				err.getSeverity().setValue(error.warning() ? "W" : "E");
 				err.getUserMessage().setValue(clip(error.message(), MAX_TEXT));
 			}
 			return parser.encode(ack);

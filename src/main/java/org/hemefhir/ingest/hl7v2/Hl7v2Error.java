@@ -2,12 +2,14 @@ package org.hemefhir.ingest.hl7v2;
 
 /**
  * One reason a message cannot be stored, located as HL7 v2 locates it (ERR-2: segment, its
- * occurrence in the message, field) with an HL7 table 0357 error code.
+ * occurrence in the message, field) with an HL7 table 0357 error code; or, as a warning (ERR-4
+ * {@code W}), something the sender should know about a message that was accepted.
  */
-record Hl7v2Error(String segment, int sequence, Integer field, Code code, String message) {
+record Hl7v2Error(String segment, int sequence, Integer field, Code code, String message, boolean warning) {
 
 	/** HL7 table 0357 (message error condition codes) as far as this interface uses it. */
 	enum Code {
+		MESSAGE_ACCEPTED("0", "Message accepted"),
 		SEGMENT_SEQUENCE_ERROR("100", "Segment sequence error"),
 		REQUIRED_FIELD_MISSING("101", "Required field missing"),
 		DATA_TYPE_ERROR("102", "Data type error"),
@@ -30,7 +32,11 @@ record Hl7v2Error(String segment, int sequence, Integer field, Code code, String
 	}
 
 	static Hl7v2Error at(String segment, int sequence, Integer field, Code code, String message) {
-		return new Hl7v2Error(segment, sequence, field, code, message);
+		return new Hl7v2Error(segment, sequence, field, code, message, false);
+	}
+
+	static Hl7v2Error warning(String segment, int sequence, String message) {
+		return new Hl7v2Error(segment, sequence, null, Code.MESSAGE_ACCEPTED, message, true);
 	}
 
 	/** ERR-2 as encoded: {@code OBX^2^5}, or {@code PID^1} when no field is concerned. */

@@ -26,6 +26,7 @@ import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Date;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -36,6 +37,7 @@ import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Procedure;
 import org.slf4j.Logger;
@@ -119,9 +121,11 @@ public class Hl7v2Ingestor {
 		}
 
 		List<Hl7v2Error> errors;
+		List<Hl7v2Error> warnings;
 		try {
 			OruR01Mapper.Mapping mapping = new OruR01Mapper(new StoredData(), properties.timeZone()).map(oru);
 			errors = mapping.errors().isEmpty() ? store(mapping) : mapping.errors();
+			warnings = mapping.warnings();
 		} catch (HL7Exception e) {
 			return reject(header, true, parseError(e));
 		} catch (RuntimeException e) {
@@ -131,7 +135,7 @@ public class Hl7v2Ingestor {
 					"Internal error (incident " + incident + "); nothing was stored, the message may be sent again"));
 		}
 		if (errors == null) {
-			return new Reply(acks.build(header, AcknowledgmentCode.AA, List.of()), AcknowledgmentCode.AA, true);
+			return new Reply(acks.build(header, AcknowledgmentCode.AA, warnings), AcknowledgmentCode.AA, true);
 		}
 		AcknowledgmentCode code = errors.stream().anyMatch(e -> e.code() == Code.APPLICATION_RECORD_LOCKED)
 				? AcknowledgmentCode.AR
@@ -141,6 +145,9 @@ public class Hl7v2Ingestor {
 
 	/** Stores the transaction; returns null when stored, else the errors (nothing stored). */
 	private List<Hl7v2Error> store(OruR01Mapper.Mapping mapping) {
+		if (mapping.transaction().getEntry().isEmpty()) {
+			return null; // every result was older than the stored one
+		}
 		for (int attempt = 1; ; attempt++) {
 			SystemRequestDetails request = new SystemRequestDetails();
 			// Lets the validating hook name the entry that fails.
@@ -312,6 +319,17 @@ public class Hl7v2Ingestor {
 
 	/** Patients and transplants, read through the JPA DAOs. */
 	private final class StoredData implements OruR01Mapper.Lookup {
+
+		@Override
+		public Optional<Date> issuedOf(String system, String value) {
+			SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(system, value));
+			map.setCount(1);
+			return daoRegistry.getResourceDao("Observation").search(map, new SystemRequestDetails()).getResources(0, 1).stream()
+					.map(Observation.class::cast)
+					.filter(Observation::hasIssued)
+					.map(Observation::getIssued)
+					.findFirst();
+		}
 
 		@Override
 		public List<String> patientsWithIdentifier(String system, String value) {

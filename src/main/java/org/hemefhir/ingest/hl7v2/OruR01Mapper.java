@@ -1,5 +1,6 @@
 package org.hemefhir.ingest.hl7v2;
 
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.util.UrlUtil;
 import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Segment;
@@ -15,6 +16,7 @@ import ca.uhn.hl7v2.model.v251.segment.SPM;
 import ca.uhn.hl7v2.util.Terser;
 import java.math.BigDecimal;
 import java.time.ZoneId;
+import java.util.Date;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -32,6 +34,7 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
@@ -90,12 +93,16 @@ final class OruR01Mapper {
 
 		/** The id of the patient's allogeneic HSCT Procedure, the focus of a chimerism result. */
 		Optional<String> transplantOf(String patientReference);
+
+		/** When the stored result with identifier {@code system|value} was issued, if it is stored and says so. */
+		Optional<Date> issuedOf(String system, String value);
 	}
 
 	/** The segment a bundle entry was made from, to locate validation errors reported per entry. */
 	record Source(String segment, int sequence) {}
 
-	record Mapping(Bundle transaction, List<Source> sources, List<Hl7v2Error> errors) {}
+	/** The transaction to store, or the errors; warnings name results left out of an accepted message. */
+	record Mapping(Bundle transaction, List<Source> sources, List<Hl7v2Error> errors, List<Hl7v2Error> warnings) {}
 
 	private final Lookup lookup;
 	private final ZoneId zone;
@@ -110,9 +117,9 @@ final class OruR01Mapper {
 		run.mapMessage();
 		if (!run.errors.isEmpty()) {
 			// Nothing of a message with errors is stored.
-			return new Mapping(new Bundle().setType(Bundle.BundleType.TRANSACTION), List.of(), run.errors);
+			return new Mapping(new Bundle().setType(Bundle.BundleType.TRANSACTION), List.of(), run.errors, List.of());
 		}
-		return new Mapping(run.bundle, run.sources, run.errors);
+		return new Mapping(run.bundle, run.sources, run.errors, run.warnings);
 	}
 
 	/** State of one message's mapping. */
@@ -121,8 +128,11 @@ final class OruR01Mapper {
 		final Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 		final List<Source> sources = new ArrayList<>();
 		final List<Hl7v2Error> errors = new ArrayList<>();
+		final List<Hl7v2Error> warnings = new ArrayList<>();
 		final Set<String> identifiers = new HashSet<>();
 		final String namespace;
+		/** When the laboratory released these results: OBR-22 of each order, else MSH-7. */
+		final String messageTime;
 		int pidSeq;
 		int obrSeq;
 		int obxSeq;
@@ -132,6 +142,7 @@ final class OruR01Mapper {
 			this.message = message;
 			String facility = get(message.getMSH(), 4, 1);
 			this.namespace = facility != null ? facility : Optional.ofNullable(get(message.getMSH(), 3, 1)).orElse("unknown");
+			this.messageTime = get(message.getMSH(), 7, 1);
 		}
 
 		void mapMessage() throws HL7Exception {
@@ -219,6 +230,7 @@ final class OruR01Mapper {
 						"OBR-3 (filler order number) is empty: it identifies the results, so that a resend is recognised");
 			}
 			String observedAt = get(obr, 7, 1);
+			InstantType issued = issued(Optional.ofNullable(get(obr, 22, 1)).orElse(messageTime));
 
 			List<OBX> observations = new ArrayList<>();
 			for (ORU_R01_OBSERVATION observation : order.getOBSERVATIONAll()) {
@@ -256,6 +268,17 @@ final class OruR01Mapper {
 				if (mapped == null) {
 					continue;
 				}
+				if (issued != null) {
+					mapped.setIssuedElement(issued.copy());
+					Optional<Date> stored = lookup.issuedOf(RESULT_ID_SYSTEM, mapped.getIdentifierFirstRep().getValue());
+					if (stored.isPresent() && stored.get().after(issued.getValue())) {
+						// A queue that resends out of order must not put an older result over a newer one.
+						warnings.add(Hl7v2Error.warning("OBX", seq, "Result " + mapped.getIdentifierFirstRep().getValue()
+								+ " was not applied: the stored one was issued later (" + new InstantType(stored.get()).asStringValue()
+								+ ") than this message's (" + issued.asStringValue() + ")"));
+						continue;
+					}
+				}
 				if (known.filter(ResultCode::needsSpecimen).isPresent()) {
 					if (specimenUrl == null) {
 						specimenUrl = addSpecimen(obr, obr0, spm, spmAt, patient, filler, fillerNamespace, observedAt);
@@ -267,6 +290,21 @@ final class OruR01Mapper {
 				if (errors.isEmpty()) {
 					add(mapped, RESULT_ID_SYSTEM, "OBX", seq);
 				}
+			}
+		}
+
+		/** A v2 time precise to the minute at least as an instant, else null (a date cannot order two messages). */
+		InstantType issued(String v2Time) {
+			if (v2Time == null) {
+				return null;
+			}
+			try {
+				DateTimeType time = V2Time.toFhir(v2Time, zone);
+				return time.getPrecision().ordinal() >= TemporalPrecisionEnum.MINUTE.ordinal()
+						? new InstantType(time.getValue(), TemporalPrecisionEnum.SECOND, time.getTimeZone())
+						: null;
+			} catch (IllegalArgumentException e) {
+				return null;
 			}
 		}
 

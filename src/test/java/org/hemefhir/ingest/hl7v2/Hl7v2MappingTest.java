@@ -35,6 +35,11 @@ class Hl7v2MappingTest {
 		public Optional<String> transplantOf(String patient) {
 			return Optional.of("Procedure/9");
 		}
+
+		@Override
+		public Optional<java.util.Date> issuedOf(String system, String value) {
+			return Optional.empty();
+		}
 	};
 
 	static String sample(String name) throws IOException {
@@ -171,6 +176,34 @@ class Hl7v2MappingTest {
 		OruR01Mapper.Mapping mapping = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message));
 		assertThat(mapping.errors()).extracting(Hl7v2Error::location).containsExactly("OBX^9^2");
 		assertThat(mapping.transaction().getEntry()).isEmpty();
+	}
+
+	@Test
+	void issuedComesFromObr22ElseMsh7AndAnOlderResultIsLeftOut() throws Exception {
+		Observation fromMsh = observations(map("oru-r01-v251-anc-final.hl7")).get(0);
+		assertThat(fromMsh.getIssuedElement().getValueAsString()).isEqualTo("2025-01-11T08:30:00+00:00");
+		String withObr22 = sample("oru-r01-v251-anc-final.hl7").replace("CBC panel^LN|||20250111071500", "CBC panel^LN|||20250111071500|||||||||||||||20250111090000");
+		OruR01Mapper.Lookup newerStored = new OruR01Mapper.Lookup() {
+			@Override
+			public List<String> patientsWithIdentifier(String system, String value) {
+				return List.of("Patient/1");
+			}
+
+			@Override
+			public Optional<String> transplantOf(String patient) {
+				return Optional.empty();
+			}
+
+			@Override
+			public Optional<java.util.Date> issuedOf(String system, String value) {
+				return Optional.of(new org.hl7.fhir.r4.model.InstantType("2025-01-11T09:30:00Z").getValue());
+			}
+		};
+		OruR01Mapper.Mapping mapping = new OruR01Mapper(newerStored, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(withObr22));
+		assertThat(mapping.errors()).isEmpty();
+		assertThat(mapping.transaction().getEntry()).isEmpty();
+		assertThat(mapping.warnings()).extracting(Hl7v2Error::location).containsExactly("OBX^1");
+		assertThat(mapping.warnings().get(0).message()).contains("2025-01-11T09:30:00", "2025-01-11T09:00:00");
 	}
 
 	@Test
