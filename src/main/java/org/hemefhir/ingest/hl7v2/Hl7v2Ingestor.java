@@ -25,9 +25,12 @@ import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -321,14 +324,22 @@ public class Hl7v2Ingestor {
 	private final class StoredData implements OruR01Mapper.Lookup {
 
 		@Override
-		public Optional<Date> issuedOf(String system, String value) {
-			SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(system, value));
-			map.setCount(1);
-			return daoRegistry.getResourceDao("Observation").search(map, new SystemRequestDetails()).getResources(0, 1).stream()
-					.map(Observation.class::cast)
-					.filter(Observation::hasIssued)
-					.map(Observation::getIssued)
-					.findFirst();
+		public Map<String, Date> issuedOf(String system, Collection<String> values) {
+			if (values.isEmpty()) {
+				return Map.of();
+			}
+			TokenOrListParam identifiers = new TokenOrListParam();
+			values.forEach(value -> identifiers.addOr(new TokenParam(system, value)));
+			SearchParameterMap map = SearchParameterMap.newSynchronous().add("identifier", identifiers);
+			Map<String, Date> issued = new HashMap<>();
+			for (IBaseResource found : daoRegistry.getResourceDao("Observation").search(map, new SystemRequestDetails()).getAllResources()) {
+				Observation o = (Observation) found;
+				if (o.hasIssued()) {
+					o.getIdentifier().stream().filter(id -> system.equals(id.getSystem()))
+							.forEach(id -> issued.put(id.getValue(), o.getIssued()));
+				}
+			}
+			return issued;
 		}
 
 		@Override

@@ -18,6 +18,7 @@ import java.math.BigDecimal;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -94,8 +95,8 @@ final class OruR01Mapper {
 		/** The id of the patient's allogeneic HSCT Procedure, the focus of a chimerism result. */
 		Optional<String> transplantOf(String patientReference);
 
-		/** When the stored result with identifier {@code system|value} was issued, if it is stored and says so. */
-		Optional<Date> issuedOf(String system, String value);
+		/** When the stored results with identifiers {@code system|value} were issued, by value (those stored and saying so). */
+		Map<String, Date> issuedOf(String system, Collection<String> values);
 	}
 
 	/** The segment a bundle entry was made from, to locate validation errors reported per entry. */
@@ -119,6 +120,7 @@ final class OruR01Mapper {
 			// Nothing of a message with errors is stored.
 			return new Mapping(new Bundle().setType(Bundle.BundleType.TRANSACTION), List.of(), run.errors, List.of());
 		}
+		run.leaveOutOlderThanStored();
 		return new Mapping(run.bundle, run.sources, run.errors, run.warnings);
 	}
 
@@ -270,14 +272,6 @@ final class OruR01Mapper {
 				}
 				if (issued != null) {
 					mapped.setIssuedElement(issued.copy());
-					Optional<Date> stored = lookup.issuedOf(RESULT_ID_SYSTEM, mapped.getIdentifierFirstRep().getValue());
-					if (stored.isPresent() && stored.get().after(issued.getValue())) {
-						// A queue that resends out of order must not put an older result over a newer one.
-						warnings.add(Hl7v2Error.warning("OBX", seq, "Result " + mapped.getIdentifierFirstRep().getValue()
-								+ " was not applied: the stored one was issued later (" + new InstantType(stored.get()).asStringValue()
-								+ ") than this message's (" + issued.asStringValue() + ")"));
-						continue;
-					}
 				}
 				if (known.filter(ResultCode::needsSpecimen).isPresent()) {
 					if (specimenUrl == null) {
@@ -289,6 +283,32 @@ final class OruR01Mapper {
 				}
 				if (errors.isEmpty()) {
 					add(mapped, RESULT_ID_SYSTEM, "OBX", seq);
+				}
+			}
+		}
+
+		/**
+		 * A queue that resends out of order must not put an older result over a newer one: results whose
+		 * stored copy was issued later are taken out of the transaction, each with a warning.
+		 */
+		void leaveOutOlderThanStored() {
+			Map<String, Date> stored = lookup.issuedOf(RESULT_ID_SYSTEM, bundle.getEntry().stream()
+					.filter(e -> e.getResource() instanceof Observation o && o.hasIssued())
+					.map(e -> ((Observation) e.getResource()).getIdentifierFirstRep().getValue())
+					.toList());
+			for (int i = bundle.getEntry().size() - 1; i >= 0; i--) {
+				if (!(bundle.getEntry().get(i).getResource() instanceof Observation o) || !o.hasIssued()) {
+					continue;
+				}
+				String value = o.getIdentifierFirstRep().getValue();
+				Date storedIssued = stored.get(value);
+				if (storedIssued != null && storedIssued.after(o.getIssued())) {
+					Source source = sources.get(i);
+					warnings.add(0, Hl7v2Error.warning(source.segment(), source.sequence(), "Result " + value
+							+ " was not applied: the stored one was issued later (" + new InstantType(storedIssued).asStringValue()
+							+ ") than this message's (" + o.getIssuedElement().asStringValue() + ")"));
+					bundle.getEntry().remove(i);
+					sources.remove(i);
 				}
 			}
 		}

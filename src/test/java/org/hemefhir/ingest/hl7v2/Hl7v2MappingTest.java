@@ -37,8 +37,8 @@ class Hl7v2MappingTest {
 		}
 
 		@Override
-		public Optional<java.util.Date> issuedOf(String system, String value) {
-			return Optional.empty();
+		public java.util.Map<String, java.util.Date> issuedOf(String system, java.util.Collection<String> values) {
+			return java.util.Map.of();
 		}
 	};
 
@@ -195,8 +195,9 @@ class Hl7v2MappingTest {
 			}
 
 			@Override
-			public Optional<java.util.Date> issuedOf(String system, String value) {
-				return Optional.of(new org.hl7.fhir.r4.model.InstantType("2025-01-11T09:30:00Z").getValue());
+			public java.util.Map<String, java.util.Date> issuedOf(String system, java.util.Collection<String> values) {
+				java.util.Date later = new org.hl7.fhir.r4.model.InstantType("2025-01-11T09:30:00Z").getValue();
+				return values.stream().collect(java.util.stream.Collectors.toMap(v -> v, v -> later));
 			}
 		};
 		OruR01Mapper.Mapping mapping = new OruR01Mapper(newerStored, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(withObr22));
