@@ -10,10 +10,15 @@ import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.util.Collection;
+import java.util.Date;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Specimen;
@@ -24,8 +29,11 @@ class Hl7v2MappingTest {
 
 	private static final PipeParser PARSER = Hl7v2Ingestor.newParser();
 
-	/** Every patient exists as Patient/1; the case's transplant is Procedure/9. */
-	private static final OruR01Mapper.Lookup KNOWN = new OruR01Mapper.Lookup() {
+	/**
+	 * Stored data as the mapper sees it: every patient exists as Patient/1 (except "no-such..."), the
+	 * case's transplant is Procedure/9, and every stored result was issued at {@code storedIssued} (null: none stored).
+	 */
+	private record StoredData(Date storedIssued) implements OruR01Mapper.Lookup {
 		@Override
 		public List<String> patientsWithIdentifier(String system, String value) {
 			return value.startsWith("no-such") ? List.of() : List.of("Patient/1");
@@ -37,10 +45,12 @@ class Hl7v2MappingTest {
 		}
 
 		@Override
-		public java.util.Map<String, java.util.Date> issuedOf(String system, java.util.Collection<String> values) {
-			return java.util.Map.of();
+		public Map<String, Date> issuedOf(String system, Collection<String> values) {
+			return storedIssued == null ? Map.of() : values.stream().collect(Collectors.toMap(v -> v, v -> storedIssued));
 		}
-	};
+	}
+
+	private static final OruR01Mapper.Lookup KNOWN = new StoredData(null);
 
 	static String sample(String name) throws IOException {
 		return Hl7v2Ingestor.normalise(Files.readString(Path.of("sample-bundles", "hl7v2", name)));
@@ -183,23 +193,7 @@ class Hl7v2MappingTest {
 		Observation fromMsh = observations(map("oru-r01-v251-anc-final.hl7")).get(0);
 		assertThat(fromMsh.getIssuedElement().getValueAsString()).isEqualTo("2025-01-11T08:30:00+00:00");
 		String withObr22 = sample("oru-r01-v251-anc-final.hl7").replace("CBC panel^LN|||20250111071500", "CBC panel^LN|||20250111071500|||||||||||||||20250111090000");
-		OruR01Mapper.Lookup newerStored = new OruR01Mapper.Lookup() {
-			@Override
-			public List<String> patientsWithIdentifier(String system, String value) {
-				return List.of("Patient/1");
-			}
-
-			@Override
-			public Optional<String> transplantOf(String patient) {
-				return Optional.empty();
-			}
-
-			@Override
-			public java.util.Map<String, java.util.Date> issuedOf(String system, java.util.Collection<String> values) {
-				java.util.Date later = new org.hl7.fhir.r4.model.InstantType("2025-01-11T09:30:00Z").getValue();
-				return values.stream().collect(java.util.stream.Collectors.toMap(v -> v, v -> later));
-			}
-		};
+		OruR01Mapper.Lookup newerStored = new StoredData(new InstantType("2025-01-11T09:30:00Z").getValue());
 		OruR01Mapper.Mapping mapping = new OruR01Mapper(newerStored, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(withObr22));
 		assertThat(mapping.errors()).isEmpty();
 		assertThat(mapping.transaction().getEntry()).isEmpty();
