@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.hemefhir.fhirserver.ServerProperties;
+import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -17,7 +18,7 @@ import org.springframework.stereotype.Component;
  * then collide on HAPI's uniqueness check and the loser would get 409. HAPI can run the losing
  * transaction again; on the second run the conditional create finds the stored copy and answers
  * 200, exactly as a sequential retry does. Not for writes with {@code If-Match}: their conflict is
- * the answer, running them again cannot change it.
+ * the answer, running them again cannot change it (also If-Match on an entry of a transaction).
  */
 @Component
 @Interceptor
@@ -37,9 +38,19 @@ class ConcurrentRetryInterceptor implements FhirServerCustomizer {
 	@Hook(Pointcut.STORAGE_VERSION_CONFLICT)
 	public ResourceVersionConflictResolutionStrategy onConflict(RequestDetails request) {
 		ResourceVersionConflictResolutionStrategy strategy = new ResourceVersionConflictResolutionStrategy();
-		boolean versioned = request != null && request.getHeader(Constants.HEADER_IF_MATCH) != null;
-		strategy.setRetry(!versioned && retries > 0);
-		strategy.setMaxRetries(versioned ? 0 : retries);
+		boolean retry = retries > 0 && !versioned(request);
+		strategy.setRetry(retry);
+		strategy.setMaxRetries(retry ? retries : 0);
 		return strategy;
+	}
+
+	/** An If-Match on the request or on an entry of its transaction/batch. */
+	static boolean versioned(RequestDetails request) {
+		if (request == null) {
+			return false;
+		}
+		return request.getHeader(Constants.HEADER_IF_MATCH) != null
+				|| (request.getResource() instanceof Bundle bundle
+						&& bundle.getEntry().stream().anyMatch(entry -> entry.getRequest().hasIfMatch()));
 	}
 }
