@@ -49,9 +49,8 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 
 	@Override
 	public void customize(RestfulServer server) {
-		if (mode != ValidationProperties.Mode.OFF) {
-			server.registerInterceptor(this);
-		}
+		// also with validation off: a decimal the database cannot hold is refused in every mode
+		server.registerInterceptor(this);
 	}
 
 	@Hook(Pointcut.STORAGE_PRESTORAGE_RESOURCE_CREATED)
@@ -66,6 +65,10 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 
 	private void check(IBaseResource resource, RequestDetails request) {
 		if (request instanceof SystemRequestDetails && CONFORMANCE_TYPES.contains(resource.fhirType())) {
+			return;
+		}
+		refuseDecimalsOutOfRange(resource, request);
+		if (mode == ValidationProperties.Mode.OFF) {
 			return;
 		}
 		ValidationResult result = validator.validate(resource);
@@ -89,6 +92,22 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 				issue.getLocation().forEach(l -> l.setValue(inEntry(index, type, l.getValue())));
 				issue.setDiagnostics(where + ": " + issue.getDiagnostics());
 			});
+		}
+		throw new UnprocessableEntityException(validator.fhirContext(), outcome);
+	}
+
+	private void refuseDecimalsOutOfRange(IBaseResource resource, RequestDetails request) {
+		List<DecimalRange.OutOfRange> found = DecimalRange.check(validator.fhirContext(), resource);
+		if (found.isEmpty()) {
+			return;
+		}
+		Integer index = entryIndex(resource, request);
+		String where = describe(resource, request);
+		OperationOutcome outcome = new OperationOutcome();
+		for (DecimalRange.OutOfRange problem : found) {
+			String path = index != null ? inEntry(index, resource.fhirType(), problem.path()) : problem.path();
+			outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.VALUE)
+					.setDiagnostics(where + ": " + problem.message()).addExpression(path);
 		}
 		throw new UnprocessableEntityException(validator.fhirContext(), outcome);
 	}

@@ -178,6 +178,9 @@ public final class ProfileValidator {
 			}
 		}
 
+		DecimalRange.check(ctx, resource).forEach(problem ->
+				out.add(message(ResultSeverityEnum.ERROR, problem.path(), null, problem.message())));
+
 		List<ValidationMessage> messages = new ArrayList<>();
 		validators.get().validate(null, messages,
 				new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), Manager.FhirFormat.JSON, profiles);

@@ -188,6 +188,16 @@ class ValidateCommandTest {
 	}
 
 	@Test
+	void aDecimalTheServerCannotStoreIsAnError() throws IOException {
+		Path huge = tmp.resolve("huge.json");
+		Files.writeString(huge, """
+				{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400,"unit":"mg"}}""");
+		Run run = run(huge.toString());
+		assertThat(run.exit()).as(run.out()).isEqualTo(1);
+		assertThat(run.out()).contains("error: Observation.value.ofType(Quantity).value: The decimal 1E+400 is outside the range");
+	}
+
+	@Test
 	void xmlIsValidatedLikeJson() throws IOException {
 		Path valid = tmp.resolve("anc.xml");
 		Path invalid = tmp.resolve("anc-mg-dl.xml");

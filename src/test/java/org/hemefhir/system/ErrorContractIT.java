@@ -69,6 +69,13 @@ class ErrorContractIT extends FhirIntegrationTest {
 				Arguments.of("transaction entry without request", new BadRequest("POST", "/", json,
 						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + PATIENT_PREFIX + "\"gender\":\"female\",\"birthDate\":\"1964\"}}]}"),
 						400, "request.method"),
+				Arguments.of("decimal beyond what the database can hold", new BadRequest("POST", "/Observation", json,
+						"{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"" + MARKER + "\"},\"valueQuantity\":{\"value\":1e400}}"),
+						422, "Observation.value.ofType(Quantity).value"),
+				Arguments.of("transaction with such a decimal in its second entry", new BadRequest("POST", "/", json,
+						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + PATIENT_PREFIX + "\"gender\":\"female\",\"birthDate\":\"1964\"},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
+								+ "{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"" + MARKER + "\"},\"valueQuantity\":{\"value\":-1e400}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}"),
+						422, "Bundle.entry[1].resource.value.ofType(Quantity).value"),
 				Arguments.of("invalid search parameter value", new BadRequest("GET", "/Observation?date=notadate", null, null), 400, "notadate"),
 				Arguments.of("unknown search parameter", new BadRequest("GET", "/Patient?colour=blue", null, null), 400, "colour"),
 				Arguments.of("invalid _count", new BadRequest("GET", "/Patient?_count=many", null, null), 400, "_count"));

@@ -498,12 +498,19 @@ final class OruR01Mapper {
 					}
 				}
 			}
+			BigDecimal value;
 			try {
-				return quantity.setValue(new BigDecimal(number == null ? "" : number.trim()));
+				value = new BigDecimal(number == null ? "" : number.trim());
 			} catch (NumberFormatException e) {
 				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + number + "' is not a number");
 				return null;
 			}
+			if (Double.isInfinite(value.doubleValue())) {
+				// FHIR decimals are indexed as doubles; 1e400 would fail deep in storage
+				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + number + "' is out of the range of a number");
+				return null;
+			}
+			return quantity.setValue(value);
 		}
 
 		/**
