@@ -181,6 +181,14 @@ class Hl7v2MappingTest {
 	}
 
 	@Test
+	void aNumberBeyondWhatCanBeStoredIsADataTypeError() throws Exception {
+		String message = sample("oru-r01-v251-cbc-panel.hl7").replace("94.2|fL|", "1e400|fL|");
+		OruR01Mapper.Mapping mapping = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message));
+		assertThat(mapping.errors()).extracting(Hl7v2Error::location).containsExactly("OBX^5^5");
+		assertThat(mapping.errors().get(0).message()).contains("out of the range");
+	}
+
+	@Test
 	void anUnsupportedValueTypeOfAnOtherResultIsLocated() throws Exception {
 		String message = sample("oru-r01-v251-cbc-panel.hl7").replace("OBX|9|ST|", "OBX|9|ED|");
 		OruR01Mapper.Mapping mapping = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message));
