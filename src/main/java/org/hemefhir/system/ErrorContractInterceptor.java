@@ -35,6 +35,10 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 	private static final Pattern CLASS_NAME = Pattern.compile(
 			"\\b(?:java|javax|jakarta|ca\\.uhn|org\\.hibernate|org\\.springframework|org\\.hl7|com\\.fasterxml|org\\.h2|org\\.postgresql|org\\.hemefhir)(?:\\.[A-Za-z_$][\\w$]*)+(?::\\s*)?");
 
+	/** From a JDBC/Hibernate failure text ("could not execute statement [...]", "SQL [...]") to the end. */
+	private static final Pattern DATABASE_DETAIL = Pattern.compile(
+			"(?is)(could not execute (batch|statement|query)|SQL \\[|SQL statement:|\\binsert into \\w+ \\().*$");
+
 	@Override
 	public void customize(ca.uhn.fhir.rest.server.RestfulServer server) {
 		server.registerInterceptor(this);
@@ -87,9 +91,13 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		}
 	}
 
-	/** Removes Java class names from a message meant for a client. */
+	/** Removes Java class names, and database statements with everything after them, from a message meant for a client. */
 	static String sanitize(String message) {
-		return message == null ? null : CLASS_NAME.matcher(message).replaceAll("");
+		if (message == null) {
+			return null;
+		}
+		String withoutDatabase = DATABASE_DETAIL.matcher(message).replaceAll("(database detail withheld)");
+		return CLASS_NAME.matcher(withoutDatabase).replaceAll("");
 	}
 
 	private static <T extends Throwable> T cause(Throwable thrown, Class<T> type) {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.hemefhir.FhirIntegrationTest;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,15 @@ class ErrorContractIT extends FhirIntegrationTest {
 	private static final String PATIENT_PREFIX = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + MARKER + "\"}],"
 			+ "\"identifier\":[{\"system\":\"urn:test:mrn\",\"value\":\"" + MARKER + "\"}],";
 
-	record BadRequest(String method, String path, String contentType, String body) {}
+	record BadRequest(String method, String path, String contentType, String body, Map<String, String> headers) {
+		BadRequest(String method, String path, String contentType, String body) {
+			this(method, path, contentType, body, Map.of());
+		}
+
+		BadRequest withHeader(String name, String value) {
+			return new BadRequest(method, path, contentType, body, Map.of(name, value));
+		}
+	}
 
 	static Stream<Arguments> badRequests() {
 		String json = FHIR_JSON;
@@ -76,6 +85,13 @@ class ErrorContractIT extends FhirIntegrationTest {
 						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + PATIENT_PREFIX + "\"gender\":\"female\",\"birthDate\":\"1964\"},\"request\":{\"method\":\"POST\",\"url\":\"Patient\"}},"
 								+ "{\"resource\":{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"" + MARKER + "\"},\"valueQuantity\":{\"value\":-1e400}},\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}]}"),
 						422, "Bundle.entry[1].resource.value.ofType(Quantity).value"),
+				Arguments.of("conditional create whose criteria the server cannot keep", new BadRequest("POST", "/Patient", json,
+						PATIENT_PREFIX.replace(MARKER + "\"}],", MARKER + "x".repeat(1000) + "\"}],") + "\"gender\":\"female\"}")
+						.withHeader("If-None-Exist", "identifier=urn:test:mrn|" + MARKER + "x".repeat(1000)), 400, "at most 768"),
+				Arguments.of("the same inside a transaction", new BadRequest("POST", "/", json,
+						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + PATIENT_PREFIX + "\"gender\":\"female\"},"
+								+ "\"request\":{\"method\":\"POST\",\"url\":\"Patient\",\"ifNoneExist\":\"identifier=urn:test:mrn|" + "y".repeat(1000) + "\"}}]}"),
+						400, "Bundle.entry[0].request.ifNoneExist"),
 				Arguments.of("invalid search parameter value", new BadRequest("GET", "/Observation?date=notadate", null, null), 400, "notadate"),
 				Arguments.of("unknown search parameter", new BadRequest("GET", "/Patient?colour=blue", null, null), 400, "colour"),
 				Arguments.of("invalid _count", new BadRequest("GET", "/Patient?_count=many", null, null), 400, "_count"));
@@ -124,6 +140,7 @@ class ErrorContractIT extends FhirIntegrationTest {
 		if (bad.body() != null) {
 			request = request.body(bad.body());
 		}
+		request = request.headers(bad.headers());
 		return request.request(bad.method(), bad.path());
 	}
 }
