@@ -6,6 +6,7 @@ import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.bulk.BulkExportJobParameters;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +15,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.hemefhir.fhirserver.ServerProperties;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -82,11 +86,40 @@ class DeidentifyingExportInterceptor {
 	 */
 	@Hook(Pointcut.STORAGE_PRE_INITIATE_BULK_EXPORT)
 	public void carryFlagOfPostKickOff(BulkExportJobParameters job, RequestDetails request) {
+		refuseUnclearFlag(request);
 		if (request != null && request.getResource() instanceof Parameters parameters
 				&& parameters.getParameter().stream().anyMatch(DeidentifyingExportInterceptor::isDeidentifyTrue)
 				&& !requested(job.getOriginalRequestUrl())) {
 			String url = job.getOriginalRequestUrl() == null ? "" : job.getOriginalRequestUrl();
 			job.setOriginalRequestUrl(url + (url.contains("?") ? "&" : "?") + "_deidentify=true");
+		}
+	}
+
+	/**
+	 * "_deidentify=yes" must not quietly export identifiable data: a value other than true or false
+	 * (FHIR booleans are lower case) is a 400.
+	 */
+	private static void refuseUnclearFlag(RequestDetails request) {
+		if (request == null) {
+			return;
+		}
+		List<String> values = new ArrayList<>();
+		String[] inUrl = request.getParameters().get("_deidentify");
+		if (inUrl != null) {
+			values.addAll(Arrays.asList(inUrl));
+		}
+		if (request.getResource() instanceof Parameters parameters) {
+			parameters.getParameter().stream().filter(p -> "_deidentify".equals(p.getName()))
+					.forEach(p -> values.add(p.getValue() == null ? null : p.getValue().primitiveValue()));
+		}
+		for (String value : values) {
+			if (!"true".equals(value) && !"false".equals(value)) {
+				throw new InvalidRequestException("_deidentify must be true or false, not '" + value
+						+ "'; nothing was exported");
+			}
+		}
+		if (values.contains("true") && values.contains("false")) {
+			throw new InvalidRequestException("_deidentify is given as both true and false; nothing was exported");
 		}
 	}
 

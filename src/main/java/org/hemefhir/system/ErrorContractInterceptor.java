@@ -7,7 +7,11 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.UUID;
+import java.util.regex.Matcher;
 import ca.uhn.fhir.parser.DataFormatException;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -31,6 +35,7 @@ import org.springframework.stereotype.Component;
 class ErrorContractInterceptor implements FhirServerCustomizer {
 
 	private static final Logger log = LoggerFactory.getLogger(ErrorContractInterceptor.class);
+	private static final Pattern QUOTED_INPUT = Pattern.compile("input string: \"(.*)\"");
 	private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
 	private static final Pattern CLASS_NAME = Pattern.compile(
 			"\\b(?:java|javax|jakarta|ca\\.uhn|org\\.hibernate|org\\.springframework|org\\.hl7|com\\.fasterxml|org\\.h2|org\\.postgresql|org\\.hemefhir)(?:\\.[A-Za-z_$][\\w$]*)+(?::\\s*)?");
@@ -67,6 +72,10 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		if (badValue != null) {
 			return new InvalidRequestException(sanitize(badValue.getMessage()));
 		}
+		IllegalArgumentException badArgument = cause(thrown, IllegalArgumentException.class);
+		if (badArgument != null && thrownWhileReadingParameters(thrown)) {
+			return new InvalidRequestException(badParameter(request, badArgument));
+		}
 		if (cause(thrown, DataIntegrityViolationException.class) != null) {
 			return new ResourceVersionConflictException(
 					"The write collided with a concurrent write of the same resource or identifier; retry the request");
@@ -98,6 +107,35 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		}
 		String withoutDatabase = DATABASE_DETAIL.matcher(message).replaceAll("(database detail withheld)");
 		return CLASS_NAME.matcher(withoutDatabase).replaceAll("");
+	}
+
+	/** HAPI turns request parameters into an operation's typed arguments there; what fails is the client's value. */
+	private static boolean thrownWhileReadingParameters(Throwable thrown) {
+		for (Throwable t = thrown; t != null; t = t.getCause()) {
+			for (StackTraceElement frame : t.getStackTrace()) {
+				if (frame.getMethodName().equals("createMethodParams") || frame.getClassName().endsWith(".OperationParameter")) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	/** Names the parameter whose value could not be read, when the message quotes the value. */
+	private static String badParameter(RequestDetails request, IllegalArgumentException problem) {
+		Matcher quoted = QUOTED_INPUT.matcher(String.valueOf(problem.getMessage()));
+		String value = quoted.find() ? quoted.group(1) : null;
+		List<String> names = new ArrayList<>();
+		if (value != null && request.getParameters() != null) {
+			request.getParameters().forEach((name, values) -> {
+				if (Arrays.asList(values).contains(value)) {
+					names.add(name);
+				}
+			});
+		}
+		String which = names.isEmpty() ? "A parameter" : "Parameter " + String.join(", ", names);
+		return which + " has a value of the wrong type" + (value != null ? ": '" + value + "'" : "")
+				+ "; see the operation's definition for the parameter types";
 	}
 
 	private static <T extends Throwable> T cause(Throwable thrown, Class<T> type) {
