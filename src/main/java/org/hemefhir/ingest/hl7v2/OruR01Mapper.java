@@ -38,6 +38,8 @@ import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Range;
+import org.hl7.fhir.r4.model.Ratio;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Specimen;
@@ -523,18 +525,17 @@ final class OruR01Mapper {
 				error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING, "OBX-5 (the result) is empty");
 				return;
 			}
+			if (type.equals("SN") && (get(obx, 5, 3) != null || get(obx, 5, 4) != null)) {
+				rangeOrRatio(obx, seq, o);
+				return;
+			}
 			switch (type) {
 				case "NM", "SN" -> {
 					Quantity quantity = number(obx, seq, type);
 					if (quantity == null) {
 						return;
 					}
-					String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
-					if (unit != null) {
-						quantity.setUnit(Optional.ofNullable(get(obx, 6, 2)).orElse(unit));
-						Optional<String> ucum = "UCUM".equalsIgnoreCase(get(obx, 6, 3)) ? Optional.of(unit.trim()) : UcumUnits.ucumCode(unit);
-						ucum.ifPresent(c -> quantity.setSystem(UcumUnits.SYSTEM).setCode(c));
-					}
+					sentUnit(obx, quantity);
 					o.setValue(quantity);
 				}
 				case "ST", "TX", "FT" -> o.setValue(new StringType(get(obx, 5, 1)));
@@ -543,6 +544,40 @@ final class OruR01Mapper {
 				default -> error("OBX", seq, 2, type.isEmpty() ? Code.REQUIRED_FIELD_MISSING : Code.DATA_TYPE_ERROR,
 						"OBX-2 (value type) " + (type.isEmpty() ? "is empty" : "'" + type + "' is not supported")
 								+ "; expected NM, SN, ST, TX, FT, CE or CWE");
+			}
+		}
+
+		/** OBX-6 on a quantity HemeFHIR does not model: the unit as sent, with its UCUM code when recognised. */
+		void sentUnit(OBX obx, Quantity quantity) throws HL7Exception {
+			String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
+			if (unit == null) {
+				return;
+			}
+			quantity.setUnit(Optional.ofNullable(get(obx, 6, 2)).orElse(unit));
+			Optional<String> ucum = "UCUM".equalsIgnoreCase(get(obx, 6, 3)) ? Optional.of(unit.trim()) : UcumUnits.ucumCode(unit);
+			ucum.ifPresent(code -> quantity.setSystem(UcumUnits.SYSTEM).setCode(code));
+		}
+
+		/** An SN with two numbers: {@code ^10^-^20} is a range, {@code ^1^:^128} (or {@code /}) a ratio such as a titre. */
+		void rangeOrRatio(OBX obx, int seq, Observation o) throws HL7Exception {
+			String separator = Optional.ofNullable(get(obx, 5, 3)).map(String::trim).orElse("");
+			BigDecimal first = decimal(get(obx, 5, 2));
+			BigDecimal second = decimal(get(obx, 5, 4));
+			if (get(obx, 5, 1) != null || first == null || second == null || !(separator.equals("-") || separator.equals(":") || separator.equals("/"))) {
+				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + String.join("^", Optional.ofNullable(get(obx, 5, 1)).orElse(""),
+						Optional.ofNullable(get(obx, 5, 2)).orElse(""), separator, Optional.ofNullable(get(obx, 5, 4)).orElse(""))
+						+ "' is not a structured numeric the server reads: a range is ^low^-^high, a ratio ^n^:^d, each a number");
+				return;
+			}
+			if (separator.equals("-")) {
+				Quantity low = new Quantity().setValue(first);
+				Quantity high = new Quantity().setValue(second);
+				sentUnit(obx, low);
+				sentUnit(obx, high);
+				o.setValue(new Range().setLow(low).setHigh(high));
+			} else {
+				o.setValue(new Ratio().setNumerator(new Quantity().setValue(first))
+						.setDenominator(new Quantity().setValue(second)));
 			}
 		}
 
@@ -643,6 +678,19 @@ final class OruR01Mapper {
 
 		void error(String segment, int sequence, Integer field, Code code, String text) {
 			errors.add(Hl7v2Error.at(segment, sequence, field, code, text));
+		}
+	}
+
+	/** A number within double range, or null. */
+	private static BigDecimal decimal(String text) {
+		if (text == null) {
+			return null;
+		}
+		try {
+			BigDecimal value = new BigDecimal(text.trim());
+			return Double.isInfinite(value.doubleValue()) ? null : value;
+		} catch (NumberFormatException e) {
+			return null;
 		}
 	}
 

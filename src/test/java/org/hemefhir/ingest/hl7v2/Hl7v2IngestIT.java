@@ -165,6 +165,20 @@ class Hl7v2IngestIT extends FhirIntegrationTest {
 		assertThat(stored).allSatisfy(o -> assertThat(o.get("meta")).asString().contains("versionId=1"));
 	}
 
+	@Test
+	void rangesAndTitersAreStoredAsRangeAndRatio() {
+		String mrn = unique("v2-sn");
+		String patient = "Patient/" + createPatient(mrn);
+		String message = forPatient("oru-r01-v251-cbc-panel.hl7", mrn, unique("S"))
+				.replace("||0|%|0-0|N|", "||^1^-^3|%|0-0|N|").replace("OBX|8|NM|", "OBX|8|SN|")
+				.replace("OBX|9|ST|SMEAR^Blood smear review^L||No circulating blasts seen|", "OBX|9|SN|ANA^ANA titer^L||^1^:^160|");
+		ack(message, "AA");
+		List<Map<String, Object>> stored = observationsOf(patient).getList("entry.resource");
+		assertThat(stored).filteredOn(o -> o.containsKey("valueRange")).singleElement()
+				.extracting(o -> ((Map<?, ?>) ((Map<?, ?>) o.get("valueRange")).get("high")).get("value").toString()).isIn("3", "3.0");
+		assertThat(stored).filteredOn(o -> o.containsKey("valueRatio")).hasSize(1);
+	}
+
 	@ParameterizedTest(name = "{0} -> {1} at {2}")
 	@CsvSource({
 		"broken-msh-delimiters.hl7,   AR, MSH^1^2,  encoding characters",

@@ -181,6 +181,27 @@ class Hl7v2MappingTest {
 	}
 
 	@Test
+	void rangesAndRatiosOfOtherResultsAreKept() throws Exception {
+		String message = sample("oru-r01-v251-cbc-panel.hl7")
+				.replace("OBX|8|NM|BLAST%^Blasts/100 leukocytes, manual^L||0|%|", "OBX|8|SN|BLAST%^Blasts/100 leukocytes, manual^L||^1^-^3|%|")
+				.replace("OBX|9|ST|SMEAR^Blood smear review^L||No circulating blasts seen|", "OBX|9|SN|ANA^ANA titer^L||^1^:^160|");
+		OruR01Mapper.Mapping mapping = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message));
+		assertThat(mapping.errors()).isEmpty();
+		List<Observation> results = observations(mapping);
+		org.hl7.fhir.r4.model.Range blasts = results.get(7).getValueRange();
+		assertThat(blasts.getLow().getValue()).isEqualByComparingTo("1");
+		assertThat(blasts.getHigh().getValue()).isEqualByComparingTo("3");
+		assertThat(blasts.getHigh().getCode()).isEqualTo("%");
+		org.hl7.fhir.r4.model.Ratio titer = results.get(8).getValueRatio();
+		assertThat(titer.getNumerator().getValue()).isEqualByComparingTo("1");
+		assertThat(titer.getDenominator().getValue()).isEqualByComparingTo("160");
+
+		String unreadable = message.replace("^1^:^160|", "^1^+^x|");
+		OruR01Mapper.Mapping refused = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(unreadable));
+		assertThat(refused.errors()).extracting(Hl7v2Error::location).containsExactly("OBX^9^5");
+	}
+
+	@Test
 	void aNumberBeyondWhatCanBeStoredIsADataTypeError() throws Exception {
 		String message = sample("oru-r01-v251-cbc-panel.hl7").replace("94.2|fL|", "1e400|fL|");
 		OruR01Mapper.Mapping mapping = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message));
