@@ -17,12 +17,14 @@ class BulkExportCustomizer implements FhirServerCustomizer {
 	private final BulkDataExportProvider exportProvider;
 	private final JpaStorageSettings storageSettings;
 	private final DeidentifyingExportInterceptor deidentifying;
+	private final ExportPollGuard pollGuard;
 
 	BulkExportCustomizer(BulkDataExportProvider exportProvider, JpaStorageSettings storageSettings,
-			DeidentifyingExportInterceptor deidentifying) {
+			DeidentifyingExportInterceptor deidentifying, ExportPollGuard pollGuard) {
 		this.exportProvider = exportProvider;
 		this.storageSettings = storageSettings;
 		this.deidentifying = deidentifying;
+		this.pollGuard = pollGuard;
 	}
 
 	@Override
@@ -35,6 +37,7 @@ class BulkExportCustomizer implements FhirServerCustomizer {
 		storageSettings.setJobFastTrackingEnabled(true);
 		server.registerProvider(exportProvider);
 		server.registerInterceptor(deidentifying);
+		server.registerInterceptor(pollGuard);
 	}
 }
 

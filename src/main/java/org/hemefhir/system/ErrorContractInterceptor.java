@@ -40,6 +40,9 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 	private static final Pattern CLASS_NAME = Pattern.compile(
 			"\\b(?:java|javax|jakarta|ca\\.uhn|org\\.hibernate|org\\.springframework|org\\.hl7|com\\.fasterxml|org\\.h2|org\\.postgresql|org\\.hemefhir)(?:\\.[A-Za-z_$][\\w$]*)+(?::\\s*)?");
 
+	/** Java's own wording of a null dereference, from its start to the end of the message. */
+	private static final Pattern NULL_DEREFERENCE = Pattern.compile("(?s)Cannot (invoke|read|load|store|assign) .*? because .*$");
+
 	/** From a JDBC/Hibernate failure text ("could not execute statement [...]", "SQL [...]") to the end. */
 	private static final Pattern DATABASE_DETAIL = Pattern.compile(
 			"(?is)(could not execute (batch|statement|query)|SQL \\[|SQL statement:|\\binsert into \\w+ \\().*$");
@@ -106,7 +109,8 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 			return null;
 		}
 		String withoutDatabase = DATABASE_DETAIL.matcher(message).replaceAll("(database detail withheld)");
-		return CLASS_NAME.matcher(withoutDatabase).replaceAll("");
+		String withoutJava = NULL_DEREFERENCE.matcher(withoutDatabase).replaceAll("(internal detail withheld)");
+		return CLASS_NAME.matcher(withoutJava).replaceAll("");
 	}
 
 	/** HAPI turns request parameters into an operation's typed arguments there; what fails is the client's value. */

@@ -95,6 +95,7 @@ class ErrorContractIT extends FhirIntegrationTest {
 				Arguments.of("operation parameter of the wrong type", new BadRequest("GET", "/Patient/$everything?_count=abc", null, null), 400, "_count"),
 				Arguments.of("unclear de-identification flag on an export", new BadRequest("GET", "/$export?_deidentify=yes", null, null)
 						.withHeader("Prefer", "respond-async"), 400, "_deidentify must be true or false"),
+				Arguments.of("export poll without a job id", new BadRequest("GET", "/$export-poll-status", null, null), 400, "_jobId"),
 				Arguments.of("invalid search parameter value", new BadRequest("GET", "/Observation?date=notadate", null, null), 400, "notadate"),
 				Arguments.of("unknown search parameter", new BadRequest("GET", "/Patient?colour=blue", null, null), 400, "colour"),
 				Arguments.of("invalid _count", new BadRequest("GET", "/Patient?_count=many", null, null), 400, "_count"));

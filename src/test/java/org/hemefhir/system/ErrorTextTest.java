@@ -16,6 +16,8 @@ class ErrorTextTest {
 		assertThat(ErrorContractInterceptor.sanitize("Please select a value from the list")).isEqualTo("Please select a value from the list");
 		assertThat(ErrorContractInterceptor.sanitize("failed in org.hibernate.exception.ConstraintViolationException: oops"))
 				.isEqualTo("failed in oops");
+		assertThat(ErrorContractInterceptor.sanitize("HAPI-0389: Failed to call access method: Cannot invoke \"String.length()\" because \"parameter\" is null"))
+				.isEqualTo("HAPI-0389: Failed to call access method: (internal detail withheld)");
 	}
 
 	@Test
