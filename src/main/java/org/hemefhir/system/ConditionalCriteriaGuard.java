@@ -63,7 +63,8 @@ class ConditionalCriteriaGuard implements FhirServerCustomizer {
 				check(type, stripType(request.getIfNoneExist()), "Bundle.entry[" + i + "].request.ifNoneExist");
 			}
 			String url = request.getUrl();
-			if (url != null && url.contains("?") && request.getMethod() != Bundle.HTTPVerb.GET) {
+			boolean conditionalWrite = request.getMethod() == Bundle.HTTPVerb.PUT || request.getMethod() == Bundle.HTTPVerb.PATCH;
+			if (url != null && url.contains("?") && conditionalWrite) {
 				check(url.substring(0, url.indexOf('?')), url.substring(url.indexOf('?') + 1), "Bundle.entry[" + i + "].request.url");
 			}
 		}
