@@ -92,7 +92,10 @@ class ErrorContractIT extends FhirIntegrationTest {
 						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + PATIENT_PREFIX + "\"gender\":\"female\"},"
 								+ "\"request\":{\"method\":\"POST\",\"url\":\"Patient\",\"ifNoneExist\":\"identifier=urn:test:mrn|" + "y".repeat(1000) + "\"}}]}"),
 						400, "Bundle.entry[0].request.ifNoneExist"),
-				Arguments.of("operation parameter of the wrong type", new BadRequest("GET", "/Patient/$everything?_count=abc", null, null), 400, "_count"),
+				Arguments.of("$everything since a time (HAPI would ignore it)", new BadRequest("GET", "/Patient/$everything?_since=2024-04-01T00:00:00Z", null, null), 400, "$export with _since"),
+				Arguments.of("$everything with a clinical date range", new BadRequest("GET", "/Patient/$everything?start=2024-01-01", null, null), 400, "start"),
+				Arguments.of("$everything with a negative page size", new BadRequest("GET", "/Patient/$everything?_count=-5", null, null), 400, "_count"),
+				Arguments.of("operation parameter of the wrong type", new BadRequest("GET", "/Observation/$lastn?max=abc", null, null), 400, "Parameter max"),
 				Arguments.of("unclear de-identification flag on an export", new BadRequest("GET", "/$export?_deidentify=yes", null, null)
 						.withHeader("Prefer", "respond-async"), 400, "_deidentify must be true or false"),
 				Arguments.of("export poll without a job id", new BadRequest("GET", "/$export-poll-status", null, null), 400, "_jobId"),
