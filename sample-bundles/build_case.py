@@ -107,6 +107,22 @@ PATIENT = cond_ref("Patient", "patient")
 DIAGNOSIS = cond_ref("Condition", "diagnosis-t-all")
 
 
+def consent(note, scope, date, organization, approval, purpose):
+    """A Consent of the case: its scope and purpose codes, the organization and the ethics approval URI."""
+    return {
+        "resourceType": "Consent",
+        "text": narrative(note),
+        "status": "active",
+        "scope": cc(coding("http://terminology.hl7.org/CodeSystem/consentscope", *scope)),
+        "category": [cc(coding(LOINC, "59284-0", "Patient Consent"))],
+        "patient": PATIENT,
+        "dateTime": date,
+        "organization": [{"display": organization}],
+        "policy": [{"authority": "urn:hemefhir:ethics", "uri": approval}],
+        "provision": {"type": "permit", "purpose": [coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", *purpose)]},
+    }
+
+
 class Bundle:
     def __init__(self, name):
         self.name = name
@@ -498,21 +514,14 @@ def bundle_02():
 # ================================================================= 03 consolidation
 def bundle_03():
     b = Bundle("03-consolidation.json")
-    b.add({
-        "resourceType": "Consent",
-        "text": narrative("Written informed consent before Dara-VA-HAA consolidation (reported). The date is not reported; "
-                          "March 2024 is assumed (before consolidation day 1, " + cday(1) + "). The clinical pathway was "
-                          "approved by the Ethics Committee of the 920th Hospital of the Joint Logistics Support Force, "
-                          "No. 2022-096-02."),
-        "status": "active",
-        "scope": cc(coding("http://terminology.hl7.org/CodeSystem/consentscope", "treatment", "Treatment")),
-        "category": [cc(coding(LOINC, "59284-0", "Patient Consent"))],
-        "patient": PATIENT,
-        "dateTime": "2024-03",
-        "organization": [{"display": "The 920th Hospital of Joint Logistics Support Force, Department of Hematology"}],
-        "policy": [{"authority": "urn:hemefhir:ethics", "uri": "urn:hemefhir:ethics:2022-096-02"}],
-        "provision": {"type": "permit", "purpose": [coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", "TREAT", "treatment")]},
-    }, "consent-consolidation", "consent")
+    b.add(consent(
+        "Written informed consent before Dara-VA-HAA consolidation (reported). The date is not reported; "
+        "March 2024 is assumed (before consolidation day 1, " + cday(1) + "). The clinical pathway was "
+        "approved by the Ethics Committee of the 920th Hospital of the Joint Logistics Support Force, "
+        "No. 2022-096-02.",
+        ("treatment", "Treatment"), "2024-03",
+        "The 920th Hospital of Joint Logistics Support Force, Department of Hematology",
+        "urn:hemefhir:ethics:2022-096-02", ("TREAT", "treatment")), "consent-consolidation", "consent")
 
     agents = ["daratumumab", "venetoclax", "azacitidine", "homoharringtonine", "cytarabine", "aclarubicin"]
     plan = b.add(regimen_plan(
@@ -807,22 +816,13 @@ def bundle_06(prev):
         "name": "The 920th Hospital of Joint Logistics Support Force, Department of Hematology",
         "address": [{"state": "Yunnan", "country": "CN"}],
     }, "organization-920th-hospital-hematology")
-    consent2 = b.add({
-        "resourceType": "Consent",
-        "text": narrative("Written informed consent before the manuscript was drafted (reported). The date is not "
-                          "reported; December 2024 is an assumption (the letter was received on 14 January 2025). The "
-                          "retrospective analysis was approved by the Ethics Committee of the Sixth Affiliated Hospital of "
-                          "Kunming Medical University, No. 2024kmykdx6f201."),
-        "status": "active",
-        "scope": cc(coding("http://terminology.hl7.org/CodeSystem/consentscope", "research", "Research")),
-        "category": [cc(coding(LOINC, "59284-0", "Patient Consent"))],
-        "patient": PATIENT,
-        "dateTime": "2024-12",
-        "organization": [{"display": "The Sixth Affiliated Hospital, Kunming Medical University"}],
-        "policy": [{"authority": "urn:hemefhir:ethics", "uri": "urn:hemefhir:ethics:2024kmykdx6f201"}],
-        "provision": {"type": "permit", "purpose": [coding("http://terminology.hl7.org/CodeSystem/v3-ActReason",
-                                                           "HRESCH", "healthcare research")]},
-    }, "consent-publication", "consent")
+    consent2 = b.add(consent(
+        "Written informed consent before the manuscript was drafted (reported). The date is not "
+        "reported; December 2024 is an assumption (the letter was received on 14 January 2025). The "
+        "retrospective analysis was approved by the Ethics Committee of the Sixth Affiliated Hospital of "
+        "Kunming Medical University, No. 2024kmykdx6f201.",
+        ("research", "Research"), "2024-12", "The Sixth Affiliated Hospital, Kunming Medical University",
+        "urn:hemefhir:ethics:2024kmykdx6f201", ("HRESCH", "healthcare research")), "consent-publication", "consent")
 
     def refs(bundle, prefixes):
         out = []

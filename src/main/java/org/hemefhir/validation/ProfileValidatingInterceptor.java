@@ -67,19 +67,18 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 		if (request instanceof SystemRequestDetails && CONFORMANCE_TYPES.contains(resource.fhirType())) {
 			return;
 		}
-		refuseDecimalsOutOfRange(resource, request);
-		if (mode == ValidationProperties.Mode.OFF) {
-			return;
-		}
-		ValidationResult result = validator.validate(resource);
-		List<SingleValidationMessage> errors = result.getMessages().stream()
-				.filter(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
-				.toList();
+		// With validation off only the decimals the database cannot hold are checked; those are refused in every mode.
+		List<SingleValidationMessage> errors = mode == ValidationProperties.Mode.OFF
+				? validator.decimalsOutOfRange(resource)
+				: validator.validate(resource).getMessages().stream()
+						.filter(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+						.toList();
 		if (errors.isEmpty()) {
 			return;
 		}
 		String where = describe(resource, request);
-		if (mode == ValidationProperties.Mode.WARN) {
+		boolean storable = errors.stream().noneMatch(m -> ProfileValidator.DECIMAL_OUT_OF_RANGE.equals(m.getMessageId()));
+		if (mode == ValidationProperties.Mode.WARN && storable) {
 			log.warn("{} stored despite {} validation error(s): {}", where, errors.size(), errors.get(0).getMessage());
 			return;
 		}
@@ -92,22 +91,6 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 				issue.getLocation().forEach(l -> l.setValue(inEntry(index, type, l.getValue())));
 				issue.setDiagnostics(where + ": " + issue.getDiagnostics());
 			});
-		}
-		throw new UnprocessableEntityException(validator.fhirContext(), outcome);
-	}
-
-	private void refuseDecimalsOutOfRange(IBaseResource resource, RequestDetails request) {
-		List<DecimalRange.OutOfRange> found = DecimalRange.check(validator.fhirContext(), resource);
-		if (found.isEmpty()) {
-			return;
-		}
-		Integer index = entryIndex(resource, request);
-		String where = describe(resource, request);
-		OperationOutcome outcome = new OperationOutcome();
-		for (DecimalRange.OutOfRange problem : found) {
-			String path = index != null ? inEntry(index, resource.fhirType(), problem.path()) : problem.path();
-			outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.ERROR).setCode(OperationOutcome.IssueType.VALUE)
-					.setDiagnostics(where + ": " + problem.message()).addExpression(path);
 		}
 		throw new UnprocessableEntityException(validator.fhirContext(), outcome);
 	}

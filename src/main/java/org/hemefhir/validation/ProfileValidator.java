@@ -67,6 +67,7 @@ import java.util.regex.Pattern;
  */
 public final class ProfileValidator {
 
+	static final String DECIMAL_OUT_OF_RANGE = "hemefhir-decimal-out-of-range";
 	private static final Pattern ENTRY_LOCATION = Pattern.compile("^Bundle\\.entry\\[(\\d+)]");
 	private static final Pattern LOCATION_COMMENT = Pattern.compile("/\\*.*?\\*/");
 
@@ -178,8 +179,7 @@ public final class ProfileValidator {
 			}
 		}
 
-		DecimalRange.check(ctx, resource).forEach(problem ->
-				out.add(message(ResultSeverityEnum.ERROR, problem.path(), null, problem.message())));
+		out.addAll(decimalsOutOfRange(resource));
 
 		List<ValidationMessage> messages = new ArrayList<>();
 		validators.get().validate(null, messages,
@@ -263,6 +263,16 @@ public final class ProfileValidator {
 	}
 
 	/** One issue per message: severity, code, FHIRPath {@code expression} (and {@code location}), text. */
+	/**
+	 * Decimals the database cannot hold ({@link DecimalRange}) as error messages with this id: part of
+	 * every validation, and the one check the server applies in every validation mode.
+	 */
+	List<SingleValidationMessage> decimalsOutOfRange(IBaseResource resource) {
+		return DecimalRange.check(ctx, resource).stream()
+				.map(problem -> message(ResultSeverityEnum.ERROR, problem.path(), DECIMAL_OUT_OF_RANGE, problem.message()))
+				.toList();
+	}
+
 	public static OperationOutcome toOperationOutcome(ValidationResult result) {
 		OperationOutcome outcome = new OperationOutcome();
 		for (SingleValidationMessage m : result.getMessages()) {

@@ -151,28 +151,23 @@ public class Hl7v2Ingestor {
 		if (mapping.transaction().getEntry().isEmpty()) {
 			return null; // every result was older than the stored one
 		}
-		for (int attempt = 1; ; attempt++) {
-			SystemRequestDetails request = new SystemRequestDetails();
-			// Lets the validating hook name the entry that fails.
-			request.setResource(mapping.transaction());
-			try {
-				systemDao.transaction(request, mapping.transaction());
-				return null;
-			} catch (UnprocessableEntityException e) {
-				return fromOperationOutcome(e, mapping);
-			} catch (PreconditionFailedException e) {
-				return List.of(Hl7v2Error.at("OBX", 1, null, Code.DUPLICATE_KEY_IDENTIFIER,
-						"A result identifier matches more than one stored resource: " + e.getMessage()));
-			} catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
-				// Two copies of one message arriving together collide on the identifier; the second try sees the first.
-				if (attempt < 3) {
-					continue;
-				}
-				return List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_RECORD_LOCKED,
-						"A concurrent write of the same results collided with this message; send it again"));
-			} catch (BaseServerResponseException e) {
-				return fromOperationOutcome(e, mapping);
-			}
+		SystemRequestDetails request = new SystemRequestDetails();
+		// Lets the validating hook name the entry that fails.
+		request.setResource(mapping.transaction());
+		try {
+			systemDao.transaction(request, mapping.transaction());
+			return null;
+		} catch (UnprocessableEntityException e) {
+			return fromOperationOutcome(e, mapping);
+		} catch (PreconditionFailedException e) {
+			return List.of(Hl7v2Error.at("OBX", 1, null, Code.DUPLICATE_KEY_IDENTIFIER,
+					"A result identifier matches more than one stored resource: " + e.getMessage()));
+		} catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
+			// HAPI has already run the transaction again (hemefhir.write-conflict-retries); it still collided.
+			return List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_RECORD_LOCKED,
+					"A concurrent write of the same results collided with this message; send it again"));
+		} catch (BaseServerResponseException e) {
+			return fromOperationOutcome(e, mapping);
 		}
 	}
 

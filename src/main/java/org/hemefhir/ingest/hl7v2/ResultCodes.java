@@ -47,7 +47,7 @@ final class ResultCodes {
 			new ResultCode(LOCAL, "donor-chimerism", "Donor chimerism [%]", Kind.CHIMERISM, UcumUnits.PERCENT, null));
 
 	/** How senders name LOINC and our local code system in CE/CWE component 3 (empty: either). */
-	private static final Set<String> LOINC_NAMES = Set.of("LN", "LOINC", LOINC.toUpperCase(Locale.ROOT));
+	static final Set<String> LOINC_NAMES = Set.of("LN", "LOINC", LOINC.toUpperCase(Locale.ROOT));
 	private static final Set<String> LOCAL_NAMES = Set.of("L", "HEMEFHIR", "99HEM", LOCAL.toUpperCase(Locale.ROOT));
 
 	private ResultCodes() {}

@@ -33,7 +33,7 @@ final class V2Codes {
 	 */
 	static String system(String name, String facility) {
 		String upper = name == null ? "" : name.trim().toUpperCase(Locale.ROOT);
-		if (upper.equals("LN") || upper.equals("LOINC") || upper.equals(ResultCodes.LOINC.toUpperCase(Locale.ROOT))) {
+		if (ResultCodes.LOINC_NAMES.contains(upper)) {
 			return ResultCodes.LOINC;
 		}
 		if (upper.equals("SCT") || upper.equals("SNM") || upper.equals("SNOMED") || upper.equals("SNOMEDCT")) {
