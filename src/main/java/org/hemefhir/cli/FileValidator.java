@@ -5,6 +5,8 @@ import ca.uhn.fhir.parser.json.BaseJsonLikeValue;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import org.hemefhir.system.XmlGuard;
+import org.hemefhir.system.BodyLimits;
+import org.hemefhir.system.DocumentLimits;
 import org.hemefhir.validation.ProfileValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
@@ -16,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Validates one file with the server's {@link ProfileValidator}. JSON goes to the validator as
@@ -60,6 +63,10 @@ final class FileValidator {
 	private List<SingleValidationMessage> validateXml(String xml) {
 		if (XmlGuard.declaresDtd(xml)) {
 			return List.of(error(null, XmlGuard.REFUSAL));
+		}
+		Optional<DocumentLimits.Violation> tooLarge = DocumentLimits.checkXml(xml.getBytes(StandardCharsets.UTF_8), BodyLimits.DEFAULT);
+		if (tooLarge.isPresent()) {
+			return List.of(error(tooLarge.get().expression(), tooLarge.get().message()));
 		}
 		RecordingErrorHandler parserIssues = new RecordingErrorHandler();
 		IBaseResource resource;

@@ -8,6 +8,7 @@ import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
 import javax.sql.DataSource;
+import org.hemefhir.system.BudgetedDataSource;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -58,7 +59,8 @@ class DatabaseConfig {
 		LocalContainerEntityManagerFactoryBean factory =
 				HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
 		factory.setPersistenceUnitName("HEMEFHIR_PU");
-		factory.setDataSource(dataSource);
+		// Statements run for a request stop when its time budget does (hemefhir.limits.request-timeout).
+		factory.setDataSource(new BudgetedDataSource(dataSource));
 		factory.setJpaProperties(hibernateProperties(dataSourceProperties.getUrl()));
 		return factory;
 	}

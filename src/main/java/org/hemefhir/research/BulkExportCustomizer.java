@@ -4,6 +4,7 @@ import ca.uhn.fhir.batch2.jobs.export.BulkDataExportProvider;
 import ca.uhn.fhir.jpa.api.config.JpaStorageSettings;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
+import org.hemefhir.system.OperationParameterGuard;
 import org.springframework.stereotype.Component;
 
 /**
@@ -18,13 +19,15 @@ class BulkExportCustomizer implements FhirServerCustomizer {
 	private final JpaStorageSettings storageSettings;
 	private final DeidentifyingExportInterceptor deidentifying;
 	private final ExportPollGuard pollGuard;
+	private final OperationParameterGuard parameterGuard;
 
 	BulkExportCustomizer(BulkDataExportProvider exportProvider, JpaStorageSettings storageSettings,
-			DeidentifyingExportInterceptor deidentifying, ExportPollGuard pollGuard) {
+			DeidentifyingExportInterceptor deidentifying, ExportPollGuard pollGuard, OperationParameterGuard parameterGuard) {
 		this.exportProvider = exportProvider;
 		this.storageSettings = storageSettings;
 		this.deidentifying = deidentifying;
 		this.pollGuard = pollGuard;
+		this.parameterGuard = parameterGuard;
 	}
 
 	@Override
@@ -37,6 +40,7 @@ class BulkExportCustomizer implements FhirServerCustomizer {
 		storageSettings.setJobFastTrackingEnabled(true);
 		server.registerProvider(exportProvider);
 		server.registerInterceptor(deidentifying);
+		parameterGuard.accept("$export", DeidentifyingExportInterceptor.PARAMETER);
 		server.registerInterceptor(pollGuard);
 	}
 }

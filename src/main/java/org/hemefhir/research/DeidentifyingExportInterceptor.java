@@ -35,6 +35,7 @@ import org.springframework.stereotype.Component;
 class DeidentifyingExportInterceptor {
 
 	static final String KEY_FILE = "deidentification.key";
+	static final String PARAMETER = "_deidentify";
 	private static final Pattern FLAG = Pattern.compile("[?&]_deidentify=true(&|$)");
 
 	private final FhirContext context;
@@ -104,12 +105,12 @@ class DeidentifyingExportInterceptor {
 			return;
 		}
 		List<String> values = new ArrayList<>();
-		String[] inUrl = request.getParameters().get("_deidentify");
+		String[] inUrl = request.getParameters().get(PARAMETER);
 		if (inUrl != null) {
 			values.addAll(Arrays.asList(inUrl));
 		}
 		if (request.getResource() instanceof Parameters parameters) {
-			parameters.getParameter().stream().filter(p -> "_deidentify".equals(p.getName()))
+			parameters.getParameter().stream().filter(p -> PARAMETER.equals(p.getName()))
 					.forEach(p -> values.add(p.getValue() == null ? null : p.getValue().primitiveValue()));
 		}
 		for (String value : values) {
@@ -124,7 +125,7 @@ class DeidentifyingExportInterceptor {
 	}
 
 	private static boolean isDeidentifyTrue(Parameters.ParametersParameterComponent parameter) {
-		return "_deidentify".equals(parameter.getName())
+		return PARAMETER.equals(parameter.getName())
 				&& parameter.getValue() != null
 				&& "true".equalsIgnoreCase(parameter.getValue().primitiveValue());
 	}

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
+import org.hemefhir.system.DecimalBounds;
 import org.hemefhir.research.OutcomeRules.GradedEvent;
 import org.hemefhir.research.OutcomeRules.MrdResult;
 import org.hemefhir.research.OutcomeRules.Outcome;
@@ -299,14 +300,20 @@ class OutcomesProvider implements FhirServerCustomizer {
 		}
 		BigDecimal number;
 		try {
-			number = new BigDecimal(value.getValue().trim());
+			number = DecimalBounds.parse(value.getValue());
 		} catch (NumberFormatException e) {
-			throw new InvalidRequestException(name + " must be a decimal number (x10^9/L), not '" + value.getValue() + "'");
+			String reason = e.getMessage() != null && e.getMessage().startsWith("The decimal") ? ": " + e.getMessage() : "";
+			throw new InvalidRequestException(name + " must be a decimal number (x10^9/L), not '"
+					+ OutcomesProvider.shown(value.getValue()) + "'" + reason);
 		}
 		if (number.signum() <= 0) {
 			throw new InvalidRequestException(name + " must be a positive number (x10^9/L), not " + value.getValue());
 		}
 		return number;
+	}
+
+	private static String shown(String text) {
+		return text.length() <= 40 ? text : text.substring(0, 40) + "…";
 	}
 
 	private static int within(String name, StringType value, int fallback, int min, int max) {

@@ -7,6 +7,9 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
+import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -47,6 +50,12 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 	private static final Pattern DATABASE_DETAIL = Pattern.compile(
 			"(?is)(could not execute (batch|statement|query)|SQL \\[|SQL statement:|\\binsert into \\w+ \\().*$");
 
+	private final LimitsProperties limits;
+
+	ErrorContractInterceptor(LimitsProperties limits) {
+		this.limits = limits;
+	}
+
 	@Override
 	public void customize(ca.uhn.fhir.rest.server.RestfulServer server) {
 		server.registerInterceptor(this);
@@ -64,6 +73,22 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException classify(RequestDetails request, Throwable thrown) {
+		// Work stopped by the request's budget, or refused for load, may arrive wrapped by HAPI.
+		RequestCancelledException cancelled = cause(thrown, RequestCancelledException.class);
+		if (cancelled != null) {
+			return cancelled;
+		}
+		ServerBusyException busy = cause(thrown, ServerBusyException.class);
+		if (busy != null) {
+			return busy;
+		}
+		RequestBudget budget = RequestBudget.current().orElse(null);
+		if (budget != null && (budget.isOver() || cause(thrown, SQLTimeoutException.class) != null || cancelledStatement(thrown))) {
+			return budget.exception();
+		}
+		if (cause(thrown, SQLTransientConnectionException.class) != null) {
+			return new ServerBusyException("no database connection became free in time", limits.retryAfter());
+		}
 		if (thrown instanceof BaseServerResponseException known) {
 			return known;
 		}
@@ -111,6 +136,16 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		String withoutDatabase = DATABASE_DETAIL.matcher(message).replaceAll("(database detail withheld)");
 		String withoutJava = NULL_DEREFERENCE.matcher(withoutDatabase).replaceAll("(internal detail withheld)");
 		return CLASS_NAME.matcher(withoutJava).replaceAll("");
+	}
+
+	/** SQLState 57014: the database cancelled the statement (PostgreSQL and H2 use it for timeouts and cancels). */
+	private static boolean cancelledStatement(Throwable thrown) {
+		for (Throwable t = thrown; t != null; t = t.getCause()) {
+			if (t instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/** HAPI turns request parameters into an operation's typed arguments there; what fails is the client's value. */

@@ -16,9 +16,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import org.hemefhir.fhirserver.ServerProperties;
-import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
@@ -27,9 +27,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Checks request bodies before any parser sees them: refuses bodies over
- * {@code hemefhir.max-request-bytes} (413), media types the endpoint cannot read (415) and XML
+ * {@code hemefhir.max-request-bytes} (413), media types the endpoint cannot read (415), XML
  * carrying a DOCTYPE or entity declarations (400), which closes XXE and entity expansion for
- * every XML reader behind it.
+ * every XML reader behind it, and JSON or XML beyond the {@link DocumentLimits} (400, or 422 for
+ * a decimal the server cannot take).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
@@ -51,10 +52,12 @@ class RequestGuardFilter extends OncePerRequestFilter {
 
 	private final FhirContext fhirContext;
 	private final long maxBytes;
+	private final BodyLimits bodyLimits;
 
-	RequestGuardFilter(FhirContext fhirContext, ServerProperties server) {
+	RequestGuardFilter(FhirContext fhirContext, ServerProperties server, LimitsProperties limits) {
 		this.fhirContext = fhirContext;
 		this.maxBytes = server.maxRequestBytes().toBytes();
+		this.bodyLimits = limits.bodyLimits();
 	}
 
 	@Override
@@ -87,11 +90,27 @@ class RequestGuardFilter extends OncePerRequestFilter {
 			reject(response, 413, IssueType.TOOLONG, tooLarge(), request);
 			return;
 		}
-		if (looksLikeXml(mediaType, body) && XmlGuard.declaresDtd(new String(body, StandardCharsets.UTF_8))) {
+		boolean xml = looksLikeXml(mediaType, body);
+		if (xml && XmlGuard.declaresDtd(new String(body, StandardCharsets.UTF_8))) {
 			reject(response, 400, IssueType.SECURITY, XmlGuard.REFUSAL, request);
 			return;
 		}
+		Optional<DocumentLimits.Violation> violation = !structured(mediaType, request) ? Optional.empty()
+				: xml ? DocumentLimits.checkXml(body, bodyLimits) : DocumentLimits.checkJson(body, bodyLimits);
+		if (violation.isPresent()) {
+			DocumentLimits.Violation v = violation.get();
+			OutcomeResponses.write(fhirContext, request, response, v.status(), OperationOutcomes.error(v.type(), v.message(), v.expression()));
+			return;
+		}
 		chain.doFilter(new BufferedBodyRequest(request, body), response);
+	}
+
+	/** FHIR JSON or XML (or a body without a type, which HAPI reads as such); not HL7 v2 or JSON Patch text. */
+	private static boolean structured(String mediaType, HttpServletRequest request) {
+		if (mediaType == null) {
+			return request.getRequestURI().startsWith(request.getContextPath() + "/fhir");
+		}
+		return mediaType.contains("json") || mediaType.contains("xml");
 	}
 
 	private String tooLarge() {
@@ -140,24 +159,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
 
 	private void reject(HttpServletResponse response, int status, IssueType type, String message, HttpServletRequest request)
 			throws IOException {
-		OperationOutcome outcome = OperationOutcomes.error(type, message, null);
-		boolean xml = wantsXml(request);
-		response.setStatus(status);
-		response.setCharacterEncoding("UTF-8");
-		response.setContentType(xml ? "application/fhir+xml" : "application/fhir+json");
-		String encoded = xml
-				? fhirContext.newXmlParser().encodeResourceToString(outcome)
-				: fhirContext.newJsonParser().encodeResourceToString(outcome);
-		response.getWriter().write(encoded);
-	}
-
-	private static boolean wantsXml(HttpServletRequest request) {
-		String format = request.getParameter("_format");
-		if (format != null) {
-			return format.contains("xml");
-		}
-		String accept = request.getHeader("Accept");
-		return accept != null && accept.contains("xml") && !accept.contains("json");
+		OutcomeResponses.write(fhirContext, request, response, status, OperationOutcomes.error(type, message, null));
 	}
 
 	/** The request with its body already read into memory. */

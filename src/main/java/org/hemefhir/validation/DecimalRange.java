@@ -9,24 +9,22 @@ import ca.uhn.fhir.util.IModelVisitor2;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
+import org.hemefhir.system.DecimalBounds;
 import org.hl7.fhir.instance.model.api.IBase;
 import org.hl7.fhir.instance.model.api.IBaseExtension;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 
 /**
- * Decimals a FHIR parser accepts but the server cannot store: HAPI indexes quantities and numbers
- * as doubles, so a value beyond about 1.8e308 (e.g. {@code 1e400}) would fail deep inside storage.
+ * Decimals a FHIR parser accepts but the server refuses ({@link DecimalBounds}): HAPI indexes
+ * quantities and numbers as doubles, so a value beyond about 1.8e308 (e.g. {@code 1e400}) would
+ * fail deep inside storage, and a number with thousands of digits written out costs minutes.
  * Found here with their FHIRPath, so the client gets a 422 that says where.
  */
 final class DecimalRange {
 
-	/** One decimal out of range: where it is and what it was. */
-	record OutOfRange(String path, BigDecimal value) {
-		String message() {
-			return "The decimal " + value.stripTrailingZeros() + " is outside the range the server can store (about ±1.8e308)";
-		}
-	}
+	/** One decimal refused: where it is and why. */
+	record OutOfRange(String path, String message) {}
 
 	private DecimalRange() {}
 
@@ -36,9 +34,9 @@ final class DecimalRange {
 			@Override
 			public boolean acceptElement(IBase element, List<IBase> containing, List<BaseRuntimeChildDefinition> children,
 					List<BaseRuntimeElementDefinition<?>> definitions) {
-				if (element instanceof IPrimitiveType<?> primitive && primitive.getValue() instanceof BigDecimal value
-						&& Double.isInfinite(value.doubleValue())) {
-					found.add(new OutOfRange(path(resource, containing, children, definitions), value));
+				if (element instanceof IPrimitiveType<?> primitive && primitive.getValue() instanceof BigDecimal value) {
+					DecimalBounds.problem(value).ifPresent(problem ->
+							found.add(new OutOfRange(path(resource, containing, children, definitions), problem)));
 				}
 				return true;
 			}

@@ -14,13 +14,15 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.hemefhir.ig.HemeFhirIg;
+import org.hemefhir.system.BodyLimits;
+import org.hemefhir.system.DocumentLimits;
+import org.hemefhir.system.RequestBudget;
 import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
 import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.PrePopulatedValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.UnknownCodeSystemWarningValidationSupport;
 import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
-import org.hl7.fhir.common.hapi.validation.validator.FhirDefaultPolicyAdvisor;
 import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.common.hapi.validation.validator.WorkerContextValidationSupportAdapter;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -58,8 +60,10 @@ import java.util.regex.Pattern;
  * <p>Build one instance per application ({@link #fromClasspath()}) and share it: it is thread-safe.
  * HAPI's {@link FhirInstanceValidator} builds a new {@link InstanceValidator} on every call, which
  * re-reads the OID registry and re-creates the FHIRPath and profile engines (~20 ms per call). This
- * class keeps one {@link InstanceValidator} per thread over one shared, cached validation support
- * chain, so that cost is paid once per thread, and validates a bundle in a single pass.
+ * class reuses a few {@link InstanceValidator}s ({@link InstanceValidatorPool}, emptied after each
+ * use so that memory stays flat) over one shared, cached validation support chain, and validates a
+ * bundle in a single pass. Validation stops at the next element when the current request's
+ * {@link RequestBudget} runs out.
  *
  * <p>Profiles applied: the profiles in {@code meta.profile} (always), an explicit profile if given,
  * and otherwise the HemeFHIR profile inferred from resource type and code ({@link ProfileInference}).
@@ -77,16 +81,26 @@ public final class ProfileValidator {
 	private final WorkerContextValidationSupportAdapter worker;
 	private final ProfileInference inference;
 	private final Set<String> profileUrls = new LinkedHashSet<>();
-	private final ThreadLocal<InstanceValidator> validators = ThreadLocal.withInitial(this::newInstanceValidator);
+	private final InstanceValidatorPool validators;
 
 	/** Builds the validator from the package on the classpath ({@value HemeFhirIg#CLASSPATH_PACKAGE}). */
 	public static ProfileValidator fromClasspath() {
+		return fromClasspath(Runtime.getRuntime().availableProcessors());
+	}
+
+	/** The same, running at most {@code concurrency} validations at once. */
+	public static ProfileValidator fromClasspath(int concurrency) {
 		FhirContext ctx = FhirContext.forR4Cached();
-		return new ProfileValidator(ctx, IgPackage.fromClasspath(ctx));
+		return new ProfileValidator(ctx, IgPackage.fromClasspath(ctx), concurrency);
 	}
 
 	public ProfileValidator(FhirContext ctx, IgPackage ig) {
+		this(ctx, ig, Runtime.getRuntime().availableProcessors());
+	}
+
+	public ProfileValidator(FhirContext ctx, IgPackage ig, int concurrency) {
 		this.ctx = ctx;
+		this.validators = new InstanceValidatorPool(Math.max(1, concurrency), this::newInstanceValidator);
 		this.ig = ig;
 		PrePopulatedValidationSupport igSupport = new PrePopulatedValidationSupport(ctx);
 		for (IBaseResource r : ig.conformance()) {
@@ -120,6 +134,11 @@ public final class ProfileValidator {
 	 * {@code null} means infer) plus the declared {@code meta.profile} profiles.
 	 */
 	public ValidationResult validate(IBaseResource resource, String explicitProfileUrl) {
+		// A decimal the server refuses is reported alone: writing it out for the validator is what costs.
+		List<SingleValidationMessage> decimals = decimalsOutOfRange(resource);
+		if (!decimals.isEmpty()) {
+			return new ValidationResult(ctx, decimals);
+		}
 		return validateText(ctx.newJsonParser().encodeResourceToString(resource), resource, explicitProfileUrl);
 	}
 
@@ -128,6 +147,11 @@ public final class ProfileValidator {
 	 * would refuse, such as an unknown status code, is reported as a validation issue instead.
 	 */
 	public ValidationResult validateJson(String json, String explicitProfileUrl) {
+		Optional<DocumentLimits.Violation> violation = DocumentLimits.checkJson(json, BodyLimits.DEFAULT);
+		if (violation.isPresent()) {
+			return new ValidationResult(ctx, List.of(message(ResultSeverityEnum.FATAL, violation.get().expression(), null,
+					violation.get().message())));
+		}
 		IBaseResource parsed;
 		try {
 			parsed = ctx.newJsonParser()
@@ -179,11 +203,22 @@ public final class ProfileValidator {
 			}
 		}
 
-		out.addAll(decimalsOutOfRange(resource));
+		List<SingleValidationMessage> decimals = decimalsOutOfRange(resource);
+		if (!decimals.isEmpty()) {
+			out.addAll(decimals);
+			return new ValidationResult(ctx, out);
+		}
 
+		byte[] content = json.getBytes(StandardCharsets.UTF_8);
 		List<ValidationMessage> messages = new ArrayList<>();
-		validators.get().validate(null, messages,
-				new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)), Manager.FhirFormat.JSON, profiles);
+		try {
+			validators.with(v -> {
+				v.validate(null, messages, new ByteArrayInputStream(content), Manager.FhirFormat.JSON, profiles);
+				return null;
+			});
+		} catch (BudgetCheckingPolicyAdvisor.BudgetSpent spent) {
+			throw spent.exception();
+		}
 
 		String topProfile = topProfiles.isEmpty() ? firstHemeFhirProfile(resource) : topProfiles.get(0);
 		for (ValidationMessage m : messages) {
@@ -317,6 +352,10 @@ public final class ProfileValidator {
 		return Set.copyOf(profileUrls);
 	}
 
+	InstanceValidatorPool poolForTests() {
+		return validators;
+	}
+
 	public IgPackage igPackage() {
 		return ig;
 	}
@@ -332,7 +371,7 @@ public final class ProfileValidator {
 
 	/**
 	 * Prepares everything a first request would otherwise pay for: snapshots, value set expansions,
-	 * this thread's InstanceValidator, and one validation of every packaged example.
+	 * an InstanceValidator, and one validation of every packaged example.
 	 */
 	public void warmUp() {
 		ValidationSupportContext context = new ValidationSupportContext(support);
@@ -361,7 +400,7 @@ public final class ProfileValidator {
 		v.setNoTerminologyChecks(false);
 		v.setErrorForUnknownProfiles(true);
 		v.setUnknownCodeSystemsCauseErrors(false);
-		v.setPolicyAdvisor(new FhirDefaultPolicyAdvisor());
+		v.setPolicyAdvisor(new BudgetCheckingPolicyAdvisor());
 		v.setNoExtensibleWarnings(false);
 		v.setNoBindingMsgSuppressed(false);
 		v.setAllowExamples(true);

@@ -15,8 +15,9 @@ class ValidationConfig {
 	private static final Logger log = LoggerFactory.getLogger(ValidationConfig.class);
 
 	@Bean
-	ProfileValidator profileValidator() {
-		ProfileValidator validator = ProfileValidator.fromClasspath();
+	ProfileValidator profileValidator(ValidationProperties properties) {
+		int concurrency = properties.concurrency() > 0 ? properties.concurrency() : Runtime.getRuntime().availableProcessors();
+		ProfileValidator validator = ProfileValidator.fromClasspath(concurrency);
 		CompletableFuture.runAsync(() -> {
 			long start = System.nanoTime();
 			validator.warmUp();

@@ -100,7 +100,8 @@ class ErrorContractIT extends FhirIntegrationTest {
 						.withHeader("Prefer", "respond-async"), 400, "_deidentify must be true or false"),
 				Arguments.of("export poll without a job id", new BadRequest("GET", "/$export-poll-status", null, null), 400, "_jobId"),
 				Arguments.of("invalid search parameter value", new BadRequest("GET", "/Observation?date=notadate", null, null), 400, "notadate"),
-				Arguments.of("unknown search parameter", new BadRequest("GET", "/Patient?colour=blue", null, null), 400, "colour"),
+				Arguments.of("unknown search parameter, strict handling asked for", new BadRequest("GET", "/Patient?colour=blue", null, null)
+						.withHeader("Prefer", "handling=strict"), 400, "colour"),
 				Arguments.of("invalid _count", new BadRequest("GET", "/Patient?_count=many", null, null), 400, "_count"));
 	}
 

@@ -23,7 +23,7 @@ class ProfileValidatingInterceptorTest {
 	}
 
 	private static ProfileValidatingInterceptor in(ValidationProperties.Mode mode) {
-		return new ProfileValidatingInterceptor(SharedValidator.get(), new ValidationProperties(mode));
+		return new ProfileValidatingInterceptor(SharedValidator.get(), new ValidationProperties(mode, 1));
 	}
 
 	@Test

@@ -37,6 +37,8 @@ import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
+import org.hemefhir.system.RequestCancelledException;
+import org.hemefhir.system.ServerBusyException;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
@@ -131,6 +133,9 @@ public class Hl7v2Ingestor {
 			warnings = mapping.warnings();
 		} catch (HL7Exception e) {
 			return reject(header, true, parseError(e));
+		} catch (RequestCancelledException | ServerBusyException e) {
+			// nothing stored; an AR tells the sender to send the message again later
+			return reject(header, true, Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR, e.getMessage()));
 		} catch (RuntimeException e) {
 			String incident = UUID.randomUUID().toString();
 			log.error("HL7 v2 message {} could not be processed (incident {})", header.component(10, 1), incident, e);
@@ -162,6 +167,8 @@ public class Hl7v2Ingestor {
 		} catch (PreconditionFailedException e) {
 			return List.of(Hl7v2Error.at("OBX", 1, null, Code.DUPLICATE_KEY_IDENTIFIER,
 					"A result identifier matches more than one stored resource: " + e.getMessage()));
+		} catch (RequestCancelledException | ServerBusyException e) {
+			throw e;
 		} catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
 			// HAPI has already run the transaction again (hemefhir.write-conflict-retries); it still collided.
 			return List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_RECORD_LOCKED,
@@ -243,11 +250,20 @@ public class Hl7v2Ingestor {
 
 	/** An AR for a message over the size limit, addressed from its MSH when that much arrived. */
 	String tooLarge(String start, long limit) {
-		String message = normalise(start);
+		return acks.build(headerOf(start), AcknowledgmentCode.AR, List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
+				"The message exceeds the limit of " + limit + " bytes (hemefhir.max-request-bytes); nothing was stored")));
+	}
+
+	/** An AR for a message the server had no room for: send it again later. */
+	String busy(String text, String reason) {
+		return acks.build(headerOf(text), AcknowledgmentCode.AR,
+				List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR, reason)));
+	}
+
+	private static Hl7v2Ack.Header headerOf(String text) {
+		String message = normalise(text);
 		Hl7v2Ack.Header header = message.startsWith("MSH") && message.length() >= 8 ? header(message) : null;
-		return acks.build(header == null ? Hl7v2Ack.Header.none() : header, AcknowledgmentCode.AR,
-				List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
-						"The message exceeds the limit of " + limit + " bytes (hemefhir.max-request-bytes); nothing was stored")));
+		return header == null ? Hl7v2Ack.Header.none() : header;
 	}
 
 	private Reply reject(Hl7v2Ack.Header header, boolean hl7, Hl7v2Error error) {

@@ -3,6 +3,7 @@ package org.hemefhir.ingest.hl7v2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import org.hemefhir.fhirserver.ServerProperties;
+import org.hemefhir.system.Admission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
@@ -18,12 +19,14 @@ class MllpListener implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(MllpListener.class);
 
 	private final Hl7v2Ingestor ingestor;
+	private final Admission admission;
 	private final Hl7v2Properties properties;
 	private final long maxMessageBytes;
 	private MllpServer server;
 
-	MllpListener(Hl7v2Ingestor ingestor, Hl7v2Properties properties, ServerProperties serverProperties) {
+	MllpListener(Hl7v2Ingestor ingestor, Admission admission, Hl7v2Properties properties, ServerProperties serverProperties) {
 		this.ingestor = ingestor;
+		this.admission = admission;
 		this.properties = properties;
 		this.maxMessageBytes = serverProperties.maxRequestBytes().toBytes();
 	}
@@ -33,7 +36,7 @@ class MllpListener implements SmartLifecycle {
 		if (properties.mllpPort() <= 0 || server != null) {
 			return;
 		}
-		MllpServer started = new MllpServer(ingestor, maxMessageBytes, properties.mllpMaxConnections(), properties.mllpIdleTimeout());
+		MllpServer started = new MllpServer(ingestor, admission, maxMessageBytes, properties.mllpMaxConnections(), properties.mllpIdleTimeout());
 		try {
 			started.start(properties.mllpPort());
 		} catch (IOException e) {

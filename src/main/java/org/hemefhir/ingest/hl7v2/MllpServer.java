@@ -1,23 +1,23 @@
 package org.hemefhir.ingest.hl7v2;
 
 import java.io.BufferedInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hemefhir.system.Admission;
+import org.hemefhir.system.RequestBudget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,12 +30,10 @@ import org.slf4j.LoggerFactory;
  */
 final class MllpServer implements AutoCloseable {
 
-	static final int START_BLOCK = 0x0B;
-	static final int END_BLOCK = 0x1C;
-	static final int CARRIAGE_RETURN = 0x0D;
 	private static final Logger log = LoggerFactory.getLogger(MllpServer.class);
 
 	private final Hl7v2Ingestor ingestor;
+	private final Admission admission;
 	private final long maxMessageBytes;
 	private final int maxConnections;
 	private final Duration idleTimeout;
@@ -49,8 +47,9 @@ final class MllpServer implements AutoCloseable {
 	});
 	private volatile ServerSocket server;
 
-	MllpServer(Hl7v2Ingestor ingestor, long maxMessageBytes, int maxConnections, Duration idleTimeout) {
+	MllpServer(Hl7v2Ingestor ingestor, Admission admission, long maxMessageBytes, int maxConnections, Duration idleTimeout) {
 		this.ingestor = ingestor;
+		this.admission = admission;
 		this.maxMessageBytes = maxMessageBytes;
 		this.maxConnections = maxConnections;
 		this.idleTimeout = idleTimeout;
@@ -104,45 +103,20 @@ final class MllpServer implements AutoCloseable {
 			client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
 			// ACKs are small single writes; Nagle's algorithm would hold them for the peer's delayed ACK.
 			client.setTcpNoDelay(true);
-			InputStream in = new BufferedInputStream(client.getInputStream());
+			MllpFrames frames = new MllpFrames(new BufferedInputStream(client.getInputStream()), maxMessageBytes);
 			OutputStream out = client.getOutputStream();
-			ByteArrayOutputStream message = new ByteArrayOutputStream();
 			while (true) {
-				int b = in.read();
-				if (b == -1) {
-					return;
+				MllpFrames.Frame frame = frames.next();
+				if (frame instanceof MllpFrames.Message message) {
+					reply(out, receive(message.text(), client));
+					continue;
 				}
-				if (b != START_BLOCK) {
-					if (Character.isWhitespace(b)) {
-						continue;
-					}
-					reply(out, ingestor.reject("Data outside an MLLP frame: a message must start with 0x0B"));
-					return;
+				if (frame instanceof MllpFrames.Broken broken) {
+					reply(out, ingestor.reject(broken.reason()));
+				} else if (frame instanceof MllpFrames.TooLarge tooLarge) {
+					reply(out, ingestor.tooLarge(tooLarge.start(), maxMessageBytes));
 				}
-				message.reset();
-				while (true) {
-					b = in.read();
-					if (b == -1) {
-						return;
-					}
-					if (b == END_BLOCK) {
-						if (in.read() != CARRIAGE_RETURN) {
-							reply(out, ingestor.reject("Broken MLLP frame: 0x1C must be followed by 0x0D"));
-							return;
-						}
-						break;
-					}
-					if (b == START_BLOCK) {
-						reply(out, ingestor.reject("Broken MLLP frame: 0x0B inside a message"));
-						return;
-					}
-					if (message.size() >= maxMessageBytes) {
-						reply(out, ingestor.tooLarge(message.toString(StandardCharsets.UTF_8), maxMessageBytes));
-						return;
-					}
-					message.write(b);
-				}
-				reply(out, ingestor.receive(message.toString(StandardCharsets.UTF_8)).ack());
+				return;
 			}
 		} catch (SocketTimeoutException e) {
 			log.debug("MLLP connection {} idle for {}; closed", client.getRemoteSocketAddress(), idleTimeout);
@@ -153,14 +127,22 @@ final class MllpServer implements AutoCloseable {
 		}
 	}
 
+	/** One message, admitted and budgeted like an HTTP request. */
+	private String receive(String message, Socket client) {
+		Optional<Admission.Slot> slot = admission.enter();
+		if (slot.isEmpty()) {
+			return ingestor.busy(message, admission.busy().getMessage());
+		}
+		RequestBudget.Connection connection = new RequestBudget.Connection(
+				client.getInetAddress().getHostAddress(), client.getPort(), client.getLocalPort());
+		try (Admission.Slot taken = slot.get();
+				RequestBudget budget = RequestBudget.open(admission.limits(), connection, "MLLP message from " + client.getRemoteSocketAddress())) {
+			return ingestor.receive(message).ack();
+		}
+	}
+
 	private static void reply(OutputStream out, String ack) throws IOException {
-		byte[] body = ack.getBytes(StandardCharsets.UTF_8);
-		byte[] frame = new byte[body.length + 3];
-		frame[0] = START_BLOCK;
-		System.arraycopy(body, 0, frame, 1, body.length);
-		frame[body.length + 1] = END_BLOCK;
-		frame[body.length + 2] = CARRIAGE_RETURN;
-		out.write(frame);
+		out.write(MllpFrames.frame(ack));
 		out.flush();
 	}
 

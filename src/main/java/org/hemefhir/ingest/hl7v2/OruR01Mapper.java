@@ -15,6 +15,7 @@ import ca.uhn.hl7v2.model.v251.segment.PID;
 import ca.uhn.hl7v2.model.v251.segment.SPM;
 import ca.uhn.hl7v2.util.Terser;
 import java.math.BigDecimal;
+import org.hemefhir.system.DecimalBounds;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.ArrayList;
@@ -500,16 +501,17 @@ final class OruR01Mapper {
 					}
 				}
 			}
+			Optional<String> refused = number == null ? Optional.empty() : DecimalBounds.problem(number.trim());
+			if (refused.isPresent()) {
+				// FHIR decimals are indexed as doubles (1e400 would fail in storage) and written out in full
+				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 is out of the range of a number: " + refused.get());
+				return null;
+			}
 			BigDecimal value;
 			try {
 				value = new BigDecimal(number == null ? "" : number.trim());
 			} catch (NumberFormatException e) {
-				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + number + "' is not a number");
-				return null;
-			}
-			if (Double.isInfinite(value.doubleValue())) {
-				// FHIR decimals are indexed as doubles; 1e400 would fail deep in storage
-				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + number + "' is out of the range of a number");
+				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + shorten(number) + "' is not a number");
 				return null;
 			}
 			return quantity.setValue(value);
@@ -687,11 +689,15 @@ final class OruR01Mapper {
 			return null;
 		}
 		try {
-			BigDecimal value = new BigDecimal(text.trim());
-			return Double.isInfinite(value.doubleValue()) ? null : value;
+			return DecimalBounds.parse(text);
 		} catch (NumberFormatException e) {
 			return null;
 		}
+	}
+
+	/** A field as quoted in an ERR segment: long values are cut. */
+	static String shorten(String text) {
+		return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
 	}
 
 	/** Characters with a meaning in a FHIR token search value are escaped with a backslash. */

@@ -203,6 +203,35 @@ class Hl7v2IngestIT extends FhirIntegrationTest {
 		assertThat(allV2Results()).isEqualTo(before);
 	}
 
+	@ParameterizedTest(name = "OBX {0} {1}")
+	@CsvSource(delimiter = ';', value = {
+		"NM; 1e999999; out of the range",
+		"NM; -1e-999999; out of the range",
+		"NM; 0e99999999999999999999; out of the range",
+		"SN; >^1e999999; out of the range",
+	})
+	void hostileNumbersAreAnErrorAnsweredQuickly(String type, String value, String reason) {
+		String mrn = unique("v2-hostile");
+		createPatient(mrn);
+		String message = forPatient("oru-r01-v251-anc-final.hl7", mrn, unique("H"))
+				.replace("OBX|1|NM|751-8^Neutrophils^LN||0.4|", "OBX|1|" + type + "|751-8^Neutrophils^LN||" + value + "|");
+		long start = System.nanoTime();
+		String ack = ack(message, "AE");
+		assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
+		assertThat(errorLocations(ack)).containsExactly("OBX^1^5");
+		assertThat(String.join(" ", errorMessages(ack))).contains(reason);
+	}
+
+	@Test
+	void hostileRangeOfAnotherResultIsAnError() {
+		String mrn = unique("v2-hostile-range");
+		createPatient(mrn);
+		String message = forPatient("oru-r01-v251-cbc-panel.hl7", mrn, unique("HR"))
+				.replace("94.2|fL|", "^1e999999^-^2|fL|").replaceFirst("\\|NM\\|(787-2)", "|SN|$1");
+		String ack = postV2(message).then().statusCode(200).extract().asString();
+		assertThat(ackCode(ack)).as(ack.replace('\r', '\n')).isEqualTo("AE");
+	}
+
 	@Test
 	void profileValidationFailureIsReportedAtItsSegment() {
 		String mrn = unique("v2-profile");

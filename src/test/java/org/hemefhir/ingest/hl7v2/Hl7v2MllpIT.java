@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.hemefhir.FhirIntegrationTest;
+import org.hemefhir.system.Admission;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,11 +31,14 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 	@Autowired
 	MllpListener listener;
 
+	@Autowired
+	Admission admission;
+
 	private MllpServer server;
 
 	@BeforeEach
 	void startServer() throws IOException {
-		server = new MllpServer(ingestor, 4096, 4, Duration.ofSeconds(30));
+		server = new MllpServer(ingestor, admission, 4096, 4, Duration.ofSeconds(30));
 		server.start(0);
 	}
 
@@ -115,22 +119,22 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 	static byte[] frame(String message) {
 		byte[] body = message.getBytes(StandardCharsets.UTF_8);
 		byte[] framed = new byte[body.length + 3];
-		framed[0] = MllpServer.START_BLOCK;
+		framed[0] = MllpFrames.START_BLOCK;
 		System.arraycopy(body, 0, framed, 1, body.length);
-		framed[body.length + 1] = MllpServer.END_BLOCK;
-		framed[body.length + 2] = MllpServer.CARRIAGE_RETURN;
+		framed[body.length + 1] = MllpFrames.END_BLOCK;
+		framed[body.length + 2] = MllpFrames.CARRIAGE_RETURN;
 		return framed;
 	}
 
 	static String readFrame(InputStream in) throws IOException {
 		int b = in.read();
-		assertThat(b).as("start block").isEqualTo(MllpServer.START_BLOCK);
+		assertThat(b).as("start block").isEqualTo(MllpFrames.START_BLOCK);
 		ByteArrayOutputStream body = new ByteArrayOutputStream();
-		while ((b = in.read()) != MllpServer.END_BLOCK) {
+		while ((b = in.read()) != MllpFrames.END_BLOCK) {
 			assertThat(b).as("frame ended early").isNotEqualTo(-1);
 			body.write(b);
 		}
-		assertThat(in.read()).isEqualTo(MllpServer.CARRIAGE_RETURN);
+		assertThat(in.read()).isEqualTo(MllpFrames.CARRIAGE_RETURN);
 		return body.toString(StandardCharsets.UTF_8);
 	}
 }
