@@ -82,7 +82,15 @@ class ConditionalCriteriaGuard implements FhirServerCustomizer {
 	}
 
 	private static void check(String type, String criteria, String where) {
-		int length = storedLength(type, criteria);
+		int length;
+		try {
+			length = storedLength(type, criteria);
+		} catch (IllegalArgumentException e) {
+			String message = "The conditional criteria in " + where + " are not correctly percent-encoded (" + e.getMessage()
+					+ "): write '%' as %25";
+			throw new InvalidRequestException(message,
+					OperationOutcomes.error(IssueType.INVALID, message, where.startsWith("Bundle") ? where : null));
+		}
 		if (length > MAX) {
 			String message = "The conditional criteria in " + where + " are " + length + " characters long once URL-encoded; "
 					+ "the server can keep at most " + MAX + ": use a shorter identifier or fewer criteria";

@@ -24,7 +24,10 @@ public final class DecimalBounds {
 
 	/** Why {@code value} is refused, or empty when it is acceptable. */
 	public static Optional<String> problem(BigDecimal value) {
-		return problem(value.signum() == 0, value.precision(), value.scale(), value.toString(), () -> value);
+		int precision = value.precision();
+		// shown as 1E+400, not as 401 digits; stripping is cheap at the sizes the body checks let through
+		String shown = precision <= MAX_WRITTEN_DIGITS ? value.stripTrailingZeros().toString() : "of " + precision + " digits";
+		return problem(value.signum() == 0, precision, value.scale(), shown, () -> value);
 	}
 
 	/**

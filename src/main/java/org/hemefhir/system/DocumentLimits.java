@@ -2,14 +2,14 @@ package org.hemefhir.system;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -54,26 +54,29 @@ public final class DocumentLimits {
 			.build();
 
 	private static final XMLInputFactory XML = xmlFactory();
+	private static final java.util.Set<String> EXTENSION_ARRAYS = java.util.Set.of("extension", "modifierExtension");
 
 	private DocumentLimits() {}
 
+	/** The body as the server reads it: UTF-8 (Jackson's own encoding detection would guess UTF-32 from some bytes). */
 	public static Optional<Violation> checkJson(byte[] body, BodyLimits limits) {
-		try (JsonParser parser = JSON.createParser(body)) {
-			return checkJson(parser, limits);
-		} catch (JsonProcessingException malformed) {
-			return Optional.empty();
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
-		}
+		return check(() -> JSON.createParser(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8)), limits);
 	}
 
 	public static Optional<Violation> checkJson(String body, BodyLimits limits) {
-		try (JsonParser parser = JSON.createParser(body)) {
+		return check(() -> JSON.createParser(body), limits);
+	}
+
+	private interface ParserSource {
+		JsonParser open() throws IOException;
+	}
+
+	private static Optional<Violation> check(ParserSource source, BodyLimits limits) {
+		try (JsonParser parser = source.open()) {
 			return checkJson(parser, limits);
-		} catch (JsonProcessingException malformed) {
+		} catch (IOException malformed) {
+			// not JSON as far as the stream goes: the FHIR parser says what is wrong, and where
 			return Optional.empty();
-		} catch (IOException e) {
-			throw new UncheckedIOException(e);
 		}
 	}
 
@@ -82,7 +85,7 @@ public final class DocumentLimits {
 		String root = null;
 		JsonToken token;
 		while ((token = parser.nextToken()) != null) {
-			if (token == JsonToken.FIELD_NAME) {
+			if (token == JsonToken.FIELD_NAME || token == JsonToken.END_OBJECT || token == JsonToken.END_ARRAY) {
 				continue;
 			}
 			values++;
@@ -90,6 +93,15 @@ public final class DocumentLimits {
 				return Optional.of(new Violation(IssueType.TOOCOSTLY, "The document has more than " + limits.maxValues()
 						+ " values (hemefhir.limits.max-values); split it, e.g. into smaller transaction bundles",
 						jsonPath(root, parser.getParsingContext())));
+			}
+			JsonStreamContext holder = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY
+					? parser.getParsingContext().getParent()
+					: parser.getParsingContext();
+			if (token != JsonToken.START_OBJECT && holder != null && holder.inArray() && holder.getParent() != null
+					&& holder.getParent().getCurrentName() != null && EXTENSION_ARRAYS.contains(holder.getParent().getCurrentName())) {
+				// HAPI's JSON parser fails with a NullPointerException on these (a 500); say what is wrong instead
+				return Optional.of(new Violation(IssueType.STRUCTURE, "Each entry of " + holder.getParent().getCurrentName()
+						+ " must be a JSON object with a url, not " + describe(token), jsonPath(root, holder)));
 			}
 			if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
 				// the context of a container is the container itself
@@ -112,6 +124,17 @@ public final class DocumentLimits {
 		return Optional.empty();
 	}
 
+	private static String describe(JsonToken token) {
+		return switch (token) {
+			case START_ARRAY -> "an array";
+			case VALUE_STRING -> "a string";
+			case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+			case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+			case VALUE_NULL -> "null";
+			default -> token.asString();
+		};
+	}
+
 	/** "Bundle.entry[3].resource.valueQuantity.value" from Jackson's position. */
 	private static String jsonPath(String root, JsonStreamContext context) {
 		Deque<String> parts = new ArrayDeque<>();
@@ -132,7 +155,8 @@ public final class DocumentLimits {
 		try {
 			reader = XML.createXMLStreamReader(new ByteArrayInputStream(body));
 			return checkXml(reader, limits);
-		} catch (XMLStreamException malformed) {
+		} catch (XMLStreamException | RuntimeException malformed) {
+			// the FHIR parser says what is wrong, and where
 			return Optional.empty();
 		} finally {
 			if (reader != null) {
@@ -158,6 +182,13 @@ public final class DocumentLimits {
 				path.add(index == 0 ? name : name + "[" + index + "]");
 				siblings.push(new HashMap<>());
 				values += 1 + reader.getAttributeCount();
+				String value = reader.getAttributeValue(null, "value");
+				Optional<String> costly = value == null ? Optional.empty() : DecimalBounds.problemIfCostly(value);
+				if (costly.isPresent()) {
+					// a decimal of thousands of digits costs seconds to parse (BigDecimal is quadratic); only a
+					// value attribute that is nothing but such a number is refused
+					return Optional.of(new Violation(IssueType.VALUE, costly.get(), xmlPath(path)));
+				}
 				if (path.size() > limits.maxNestingDepth()) {
 					return Optional.of(new Violation(IssueType.TOOCOSTLY, "The document nests elements more than "
 							+ limits.maxNestingDepth() + " levels deep (hemefhir.limits.max-nesting-depth)", xmlPath(path)));

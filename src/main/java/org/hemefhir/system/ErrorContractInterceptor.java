@@ -13,6 +13,7 @@ import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import ca.uhn.fhir.parser.DataFormatException;
@@ -89,6 +90,11 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		if (cause(thrown, SQLTransientConnectionException.class) != null) {
 			return new ServerBusyException("no database connection became free in time", limits.retryAfter());
 		}
+		// before HAPI's own wrapping: it reports these as a 500 ("Failed to call access method")
+		Optional<InvalidRequestException> clientInput = clientInputFailure(thrown);
+		if (clientInput.isPresent()) {
+			return clientInput.get();
+		}
 		if (thrown instanceof BaseServerResponseException known) {
 			return known;
 		}
@@ -155,6 +161,53 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 				if (frame.getMethodName().equals("createMethodParams") || frame.getClassName().endsWith(".OperationParameter")) {
 					return true;
 				}
+			}
+		}
+		return false;
+	}
+
+	/**
+	 * The 400 for an exception that the client's input caused in a library that does not say so: a
+	 * parser failing outright on the shape of a body, conditional criteria HAPI cannot run, a URL
+	 * with broken percent-encoding. Found by fuzzing; each was a 500 before.
+	 */
+	static Optional<InvalidRequestException> clientInputFailure(Throwable thrown) {
+		if (thrownWhileParsingTheBody(thrown)) {
+			// HAPI's parsers answer most malformed content with a 400; some shapes make them fail outright
+			return Optional.of(new InvalidRequestException("The request body could not be read as a FHIR resource: an element "
+					+ "has a shape the parser cannot read (for example an object where a list is expected)"));
+		}
+		IllegalArgumentException badArgument = cause(thrown, IllegalArgumentException.class);
+		if (badArgument != null && thrownBy(badArgument, "ca.uhn.fhir.jpa.searchparam.MatchUrlService")) {
+			// MatchUrlService reads conditional criteria (If-None-Exist, conditional update and delete URLs)
+			return Optional.of(new InvalidRequestException("The conditional criteria are not a search the server can run: "
+					+ sanitize(badArgument.getMessage())));
+		}
+		if (badArgument != null && thrownBy(badArgument, "java.net.URLDecoder")) {
+			return Optional.of(new InvalidRequestException("A URL in the request is not correctly percent-encoded ("
+					+ badArgument.getMessage() + "); write '%' as %25"));
+		}
+		return Optional.empty();
+	}
+
+	private static boolean thrownWhileParsingTheBody(Throwable thrown) {
+		for (Throwable t = thrown; t != null; t = t.getCause()) {
+			if (!(t instanceof RuntimeException)) {
+				continue;
+			}
+			for (StackTraceElement frame : t.getStackTrace()) {
+				if (frame.getClassName().startsWith("ca.uhn.fhir.parser.") && frame.getMethodName().startsWith("parse")) {
+					return true;
+				}
+			}
+		}
+		return false;
+	}
+
+	private static boolean thrownBy(Throwable thrown, String className) {
+		for (StackTraceElement frame : thrown.getStackTrace()) {
+			if (frame.getClassName().equals(className)) {
+				return true;
 			}
 		}
 		return false;

@@ -14,11 +14,13 @@ import ca.uhn.fhir.rest.server.method.SearchMethodBinding;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry;
 import ca.uhn.fhir.rest.server.util.ISearchParamRegistry.SearchParamLookupContextEnum;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -58,13 +60,28 @@ class SearchParameterGuard implements FhirServerCustomizer {
 		server.registerInterceptor(this);
 	}
 
+	/** The parameters a search is run with ({@code changed}: other than asked for), and those it ignores. */
+	record Checked(Map<String, String[]> applied, boolean changed, List<String> ignored) {}
+
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLER_SELECTED)
 	public void check(RequestDetails request) {
 		if (!SearchMethodBinding.isPlainSearchRequest(request) || request.getResourceName() == null
 				|| !request.getFhirContext().getResourceTypes().contains(request.getResourceName())) {
 			return;
 		}
-		Map<String, String[]> parameters = request.getParameters();
+		Checked checked = check(request.getResourceName(), request.getParameters(), request.getHeader(Constants.HEADER_PREFER),
+				request.getFhirContext().getResourceTypes());
+		if (checked.changed()) {
+			// a mutable copy: HAPI removes parameters from it when it answers an error
+			request.setParameters(checked.applied());
+		}
+		if (!checked.ignored().isEmpty()) {
+			request.getUserData().put(IGNORED, checked.ignored());
+		}
+	}
+
+	/** Checks a search of {@code type}; throws the 4xx for what is refused. */
+	Checked check(String type, Map<String, String[]> parameters, String prefer, Set<String> resourceTypes) {
 		int count = parameters.values().stream().mapToInt(values -> values.length).sum();
 		if (count > limits.maxSearchParameters()) {
 			throw tooCostly("The search has " + count + " parameters; at most " + limits.maxSearchParameters()
@@ -75,13 +92,12 @@ class SearchParameterGuard implements FhirServerCustomizer {
 			throw tooCostly("The search has " + includes + " _include and _revinclude parameters; at most " + limits.maxIncludes()
 					+ " are accepted (hemefhir.limits.max-includes)");
 		}
-		String type = request.getResourceName();
-		boolean strict = strict(request.getHeader(Constants.HEADER_PREFER));
+		boolean strict = strict(prefer);
 		Map<String, String[]> applied = null;
 		List<String> ignored = new ArrayList<>();
 		for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
 			String name = parameter.getKey();
-			String[] distinct = java.util.Arrays.stream(parameter.getValue()).distinct().toArray(String[]::new);
+			String[] distinct = Arrays.stream(parameter.getValue()).distinct().toArray(String[]::new);
 			if (distinct.length < parameter.getValue().length) {
 				// the same condition twice means it once; HAPI would run it twice
 				applied = applied == null ? new HashMap<>(parameters) : applied;
@@ -97,19 +113,14 @@ class SearchParameterGuard implements FhirServerCustomizer {
 					throw new InvalidRequestException("Unknown search parameter '" + base + "' for " + type + " (Prefer: "
 							+ "handling=strict); its search parameters are: " + String.join(", ", names(type)));
 				}
-				if (applied == null) {
-					applied = new HashMap<>(parameters);
-				}
+				applied = applied == null ? new HashMap<>(parameters) : applied;
 				applied.remove(name);
 				ignored.add(name);
 				continue;
 			}
-			checkNumbers(name, type, known, parameter.getValue(), request.getFhirContext().getResourceTypes());
+			checkNumbers(name, type, known, parameter.getValue(), resourceTypes);
 		}
-		if (applied != null) {
-			request.setParameters(applied);
-			request.getUserData().put(IGNORED, ignored);
-		}
+		return new Checked(applied == null ? parameters : applied, applied != null, ignored);
 	}
 
 	/** Lenient searches say in the answer which parameters were not applied. */
@@ -127,7 +138,7 @@ class SearchParameterGuard implements FhirServerCustomizer {
 		}
 	}
 
-	private void checkNumbers(String name, String type, RuntimeSearchParam known, String[] values, java.util.Set<String> types) {
+	private void checkNumbers(String name, String type, RuntimeSearchParam known, String[] values, Set<String> types) {
 		RuntimeSearchParam target = known;
 		int dot = name.indexOf('.');
 		if (dot > 0) {
@@ -156,7 +167,7 @@ class SearchParameterGuard implements FhirServerCustomizer {
 	}
 
 	/** The parameter of that name on any resource type that is a number or quantity, else any of that name. */
-	private Optional<RuntimeSearchParam> anyType(java.util.Set<String> types, String name) {
+	private Optional<RuntimeSearchParam> anyType(Set<String> types, String name) {
 		RuntimeSearchParam any = null;
 		for (String t : types) {
 			RuntimeSearchParam p = registry.getActiveSearchParam(t, name, SearchParamLookupContextEnum.SEARCH);

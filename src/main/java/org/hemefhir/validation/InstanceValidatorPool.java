@@ -77,7 +77,12 @@ final class InstanceValidatorPool {
 			return pooled;
 		}
 		if (created.incrementAndGet() <= size) {
-			return new Pooled(factory.get(), 0);
+			try {
+				return new Pooled(factory.get(), 0);
+			} catch (RuntimeException | Error e) {
+				created.decrementAndGet();
+				throw e;
+			}
 		}
 		created.decrementAndGet();
 		try {
@@ -99,12 +104,13 @@ final class InstanceValidatorPool {
 	private void give(Pooled pooled, boolean healthy) {
 		int uses = pooled.uses() + 1;
 		if (!healthy || uses >= USES_PER_INSTANCE || !clear(pooled.validator())) {
-			// An instance interrupted mid-validation may hold half-built state: a new one takes its place.
+			// An instance interrupted mid-validation may hold half-built state: a new one takes its place,
+			// built now so that a request waiting for a validator gets it.
 			try {
 				idle.offer(new Pooled(factory.get(), 0));
-			} catch (RuntimeException e) {
+			} catch (RuntimeException | Error e) {
+				// the next take() builds one instead; the failure itself is the caller's to see
 				created.decrementAndGet();
-				throw e;
 			}
 			return;
 		}

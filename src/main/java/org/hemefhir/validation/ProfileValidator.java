@@ -72,6 +72,8 @@ import java.util.regex.Pattern;
 public final class ProfileValidator {
 
 	static final String DECIMAL_OUT_OF_RANGE = "hemefhir-decimal-out-of-range";
+	static final String VALIDATOR_FAILED = "hemefhir-validator-failed";
+	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProfileValidator.class);
 	private static final Pattern ENTRY_LOCATION = Pattern.compile("^Bundle\\.entry\\[(\\d+)]");
 	private static final Pattern LOCATION_COMMENT = Pattern.compile("/\\*.*?\\*/");
 
@@ -218,6 +220,14 @@ public final class ProfileValidator {
 			});
 		} catch (BudgetCheckingPolicyAdvisor.BudgetSpent spent) {
 			throw spent.exception();
+		} catch (RuntimeException | StackOverflowError crash) {
+			// The HL7 validator fails outright on a few shapes of content (found by fuzzing, e.g. a reference
+			// "Patient?identifier=http://x//y|z"); what it cannot judge is not stored, and says so.
+			log.warn("The validator failed on a {}: {}", resource.fhirType(), crash.toString());
+			out.add(message(ResultSeverityEnum.ERROR, resource.fhirType(), VALIDATOR_FAILED,
+					"This content could not be validated (the validator failed on it: " + readable(String.valueOf(crash.getMessage()))
+							+ "); check references and codes for unusual characters"));
+			return new ValidationResult(ctx, out);
 		}
 
 		String topProfile = topProfiles.isEmpty() ? firstHemeFhirProfile(resource) : topProfiles.get(0);

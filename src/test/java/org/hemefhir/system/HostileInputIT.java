@@ -75,10 +75,13 @@ class HostileInputIT extends FhirIntegrationTest {
 						422, "Bundle.entry[0].resource.extension[0].valueDecimal", "outside the range"),
 				Arguments.of("decimal with a huge exponent in XML", FHIR_XML,
 						xmlObservation("<valueQuantity><value value=\"1e999999\"/></valueQuantity>"), 422,
-						"Observation.value.ofType(Quantity).value", "outside the range"),
+						"Observation.valueQuantity.value", "outside the range"),
+				Arguments.of("decimal of 200,000 digits in XML (seconds of parsing)", FHIR_XML,
+						xmlObservation("<valueQuantity><value value=\"" + "7".repeat(200_000) + "\"/></valueQuantity>"), 422,
+						"Observation.valueQuantity.value", "outside the range"),
 				Arguments.of("tiny decimal in XML", FHIR_XML,
 						xmlObservation("<valueQuantity><value value=\"-1e-999999\"/></valueQuantity>"), 422,
-						"Observation.value.ofType(Quantity).value", "1000 digits"),
+						"Observation.valueQuantity.value", "1000 digits"),
 				Arguments.of("JSON nested 300 extensions deep (overflowed the validator's stack: 500)", FHIR_JSON,
 						observation(",\"extension\":[" + nestedExtensions(300) + "]"), 400, "Observation.extension[0].extension[0]",
 						"max-nesting-depth"),
@@ -88,6 +91,12 @@ class HostileInputIT extends FhirIntegrationTest {
 								+ "</extension>".repeat(300)), 400, "Observation.extension.extension", "max-nesting-depth"),
 				Arguments.of("150,000 notes (took over 10 s to validate)", FHIR_JSON, observation(manyNotes(75_000)), 400,
 						"Observation.note[", "max-values"),
+				Arguments.of("an extension that is a number (HAPI's parser failed: 500)", FHIR_JSON,
+						observation(",\"extension\":[1]"), 400, "Observation.extension[0]", "must be a JSON object"),
+				Arguments.of("a meta extension that is null", FHIR_JSON,
+						observation(",\"meta\":{\"extension\":[null]}"), 400, "Observation.meta.extension[0]", "must be a JSON object"),
+				Arguments.of("a primitive's extension that is an array", FHIR_JSON,
+						observation(",\"_status\":{\"extension\":[[1]]}"), 400, "Observation._status.extension[0]", "must be a JSON object"),
 				Arguments.of("a 4 MB string", FHIR_JSON, observation(",\"valueString\":\"" + "a".repeat(4_000_000) + "\""), 422,
 						"Observation.value", "1 MB"));
 	}
@@ -158,6 +167,40 @@ class HostileInputIT extends FhirIntegrationTest {
 		assertThat(answer.status()).as(name + ": " + answer.body().substring(0, Math.min(400, answer.body().length())))
 				.isEqualTo(200);
 		assertThat(took).as(name + " took " + took).isLessThan(Duration.ofSeconds(10));
+		assertNothingStoredAndServerResponsive();
+	}
+
+	/** Found by fuzzing: each of these was a 500. */
+	static Stream<Arguments> brokenConditionalCriteria() {
+		String patient = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + MARKER + "\"}]}";
+		return Stream.of(
+				Arguments.of("If-None-Exist with a broken percent escape", "/Patient", patient, "identifier=%", "percent-encoded"),
+				Arguments.of("If-None-Exist with _includeDeleted", "/Patient", patient, "_includeDeleted=true&name=x", "_includeDeleted"),
+				Arguments.of("ifNoneExist of a transaction entry with a broken escape", "/",
+						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + patient
+								+ ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\",\"ifNoneExist\":\"identifier=%\"}}]}",
+						null, "percent-encoded"));
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("brokenConditionalCriteria")
+	void brokenConditionalCriteriaAreA400(String name, String path, String body, String ifNoneExist, String says) {
+		var request = fhir().body(body);
+		if (ifNoneExist != null) {
+			request = request.header("If-None-Exist", ifNoneExist);
+		}
+		Response response = request.post(path);
+		assertThat(response.statusCode()).as(name + ": " + shortened(response)).isEqualTo(400);
+		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains(says);
+		search("/Patient", "family=" + MARKER).then().statusCode(200).body("total", org.hamcrest.Matchers.equalTo(0));
+	}
+
+	@Test
+	void aReferenceTheValidatorCannotFollowIsRefusedNotA500() {
+		Response response = fhir().body(observation(",\"subject\":{\"reference\":\"Patient?identifier=http://hemefhir.org/fhir//x|y\"}"))
+				.post("/Observation");
+		assertThat(response.statusCode()).as(shortened(response)).isBetween(400, 499);
+		assertThat(response.jsonPath().getString("resourceType")).isEqualTo("OperationOutcome");
 		assertNothingStoredAndServerResponsive();
 	}
 

@@ -14,10 +14,7 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.hl7v2.AcknowledgmentCode;
 import ca.uhn.hl7v2.DefaultHapiContext;
-import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.HapiContext;
-import ca.uhn.hl7v2.model.Message;
-import ca.uhn.hl7v2.model.v251.message.ORU_R01;
 import ca.uhn.hl7v2.parser.CanonicalModelClassFactory;
 import ca.uhn.hl7v2.parser.EncodingCharacters;
 import ca.uhn.hl7v2.parser.PipeParser;
@@ -33,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
@@ -45,8 +41,6 @@ import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.Procedure;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
@@ -64,7 +58,6 @@ import org.springframework.stereotype.Component;
 public class Hl7v2Ingestor {
 
 	static final Set<String> SUPPORTED_VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
-	private static final Logger log = LoggerFactory.getLogger(Hl7v2Ingestor.class);
 	private static final Pattern ENTRY_PATH = Pattern.compile("Bundle\\.entry\\[(\\d+)]\\.resource\\.?([A-Za-z]*)");
 	private static final Pattern ENTRY_PREFIX = Pattern.compile("^Bundle entry (\\d+) \\([A-Za-z]+\\): ");
 	private static final List<String> HSCT_CODES = List.of("234336002", "50223000", "425843001", "58390007");
@@ -75,14 +68,15 @@ public class Hl7v2Ingestor {
 	private final IFhirSystemDao<Bundle, Meta> systemDao;
 	private final DaoRegistry daoRegistry;
 	private final Hl7v2Properties properties;
-	private final PipeParser parser;
+	private final Hl7v2Reader reader;
 	private final Hl7v2Ack acks;
 
 	Hl7v2Ingestor(IFhirSystemDao<Bundle, Meta> systemDao, DaoRegistry daoRegistry, Hl7v2Properties properties) {
 		this.systemDao = systemDao;
 		this.daoRegistry = daoRegistry;
 		this.properties = properties;
-		this.parser = newParser();
+		PipeParser parser = newParser();
+		this.reader = new Hl7v2Reader(parser, properties.timeZone());
 		this.acks = new Hl7v2Ack(parser);
 	}
 
@@ -98,52 +92,24 @@ public class Hl7v2Ingestor {
 
 	/** Processes one message (segments separated by CR, LF or CRLF) and returns the ACK. */
 	public Reply receive(String text) {
-		String message = normalise(text);
-		if (!message.startsWith("MSH") || message.length() < 8) {
-			return reject(Hl7v2Ack.Header.none(), false, Hl7v2Error.at("MSH", 1, null, Code.SEGMENT_SEQUENCE_ERROR,
-					"Not an HL7 v2 message: it must start with an MSH segment (MSH|^~\\&|...)"));
+		Hl7v2Reader.Read read = reader.read(text, new StoredData());
+		if (read instanceof Hl7v2Reader.Refused refused) {
+			return reject(refused.header(), refused.hl7(), refused.error());
 		}
-		Hl7v2Ack.Header header = header(message);
-		if (header == null) {
-			return reject(Hl7v2Ack.Header.none(), true, Hl7v2Error.at("MSH", 1, 2, Code.DATA_TYPE_ERROR,
-					"MSH-1/MSH-2 do not declare a field separator and four distinct encoding characters"));
-		}
-		Optional<Hl7v2Error> headerError = checkHeader(header);
-		if (headerError.isPresent()) {
-			return reject(header, true, headerError.get());
-		}
-
-		ORU_R01 oru;
-		try {
-			Message parsed = parser.parse(message);
-			if (!(parsed instanceof ORU_R01 o)) {
-				return reject(header, true, Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_MESSAGE_TYPE,
-						"Message structure " + parsed.getName() + " is not ORU_R01"));
-			}
-			oru = o;
-		} catch (HL7Exception e) {
-			return reject(header, true, parseError(e));
-		}
-
+		Hl7v2Reader.Mapped mapped = (Hl7v2Reader.Mapped) read;
+		Hl7v2Ack.Header header = mapped.header();
+		OruR01Mapper.Mapping mapping = mapped.mapping();
 		List<Hl7v2Error> errors;
-		List<Hl7v2Error> warnings;
 		try {
-			OruR01Mapper.Mapping mapping = new OruR01Mapper(new StoredData(), properties.timeZone()).map(oru);
 			errors = mapping.errors().isEmpty() ? store(mapping) : mapping.errors();
-			warnings = mapping.warnings();
-		} catch (HL7Exception e) {
-			return reject(header, true, parseError(e));
 		} catch (RequestCancelledException | ServerBusyException e) {
 			// nothing stored; an AR tells the sender to send the message again later
 			return reject(header, true, Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR, e.getMessage()));
 		} catch (RuntimeException e) {
-			String incident = UUID.randomUUID().toString();
-			log.error("HL7 v2 message {} could not be processed (incident {})", header.component(10, 1), incident, e);
-			return reject(header, true, Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
-					"Internal error (incident " + incident + "); nothing was stored, the message may be sent again"));
+			return reject(header, true, Hl7v2Reader.internalError(header, e));
 		}
 		if (errors == null) {
-			return new Reply(acks.build(header, AcknowledgmentCode.AA, warnings), AcknowledgmentCode.AA, true);
+			return new Reply(acks.build(header, AcknowledgmentCode.AA, mapping.warnings()), AcknowledgmentCode.AA, true);
 		}
 		AcknowledgmentCode code = errors.stream().anyMatch(e -> e.code() == Code.APPLICATION_RECORD_LOCKED)
 				? AcknowledgmentCode.AR
@@ -270,46 +236,14 @@ public class Hl7v2Ingestor {
 		return new Reply(acks.build(header, AcknowledgmentCode.AR, List.of(error)), AcknowledgmentCode.AR, hl7);
 	}
 
-	private static Hl7v2Error parseError(HL7Exception e) {
-		var location = e.getLocation();
-		String segment = location != null && location.getSegmentName() != null ? location.getSegmentName() : "MSH";
-		int sequence = location != null && location.getSegmentRepetition() > 0 ? location.getSegmentRepetition() : 1;
-		Integer field = location != null && location.getField() > 0 ? location.getField() : null;
-		return Hl7v2Error.at(segment, sequence, field, Code.SEGMENT_SEQUENCE_ERROR,
-				"The message could not be parsed: " + e.getMessage());
-	}
-
-	/** MSH checks that decide AR: message type, control id, version. */
-	private static Optional<Hl7v2Error> checkHeader(Hl7v2Ack.Header header) {
-		String type = header.component(9, 1).trim();
-		String event = header.component(9, 2).trim();
-		if (type.isEmpty()) {
-			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.REQUIRED_FIELD_MISSING, "MSH-9 (message type) is empty"));
-		}
-		if (!type.equals("ORU")) {
-			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_MESSAGE_TYPE,
-					"Message type " + type + " is not accepted here; send ORU^R01"));
-		}
-		if (!event.equals("R01")) {
-			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_EVENT_CODE,
-					"Trigger event '" + event + "' is not accepted here; send ORU^R01"));
-		}
-		if (header.component(10, 1).isBlank()) {
-			return Optional.of(Hl7v2Error.at("MSH", 1, 10, Code.REQUIRED_FIELD_MISSING,
-					"MSH-10 (message control id) is empty: the ACK could not be matched to the message"));
-		}
-		if (!SUPPORTED_VERSIONS.contains(header.version())) {
-			return Optional.of(Hl7v2Error.at("MSH", 1, 12, Code.UNSUPPORTED_VERSION_ID,
-					"Version '" + header.version() + "' is not accepted; send 2.3, 2.3.1, 2.4, 2.5 or 2.5.1"));
-		}
-		return Optional.empty();
-	}
-
 	/** The raw MSH fields, or null when MSH-1/MSH-2 are not a usable set of delimiters. */
 	static Hl7v2Ack.Header header(String message) {
 		char fieldSeparator = message.charAt(3);
 		int end = message.indexOf('\r');
 		String msh = end < 0 ? message : message.substring(0, end);
+		if (msh.length() < 8) {
+			return null; // "MSH" and a CR: no delimiters at all (found by fuzzing)
+		}
 		int encodingEnd = msh.indexOf(fieldSeparator, 4);
 		String encoding = encodingEnd < 0 ? msh.substring(4) : msh.substring(4, encodingEnd);
 		String delimiters = fieldSeparator + encoding;

@@ -22,6 +22,17 @@ final class V2Time {
 	 * @throws IllegalArgumentException when the value is not a v2 timestamp
 	 */
 	static DateTimeType toFhir(String value, ZoneId zone) {
+		try {
+			return convert(value, zone);
+		} catch (IllegalArgumentException e) {
+			throw e;
+		} catch (RuntimeException e) {
+			// a month 00 or 13, an offset of +9999 and the like (found by fuzzing: a 500-like internal error before)
+			throw new IllegalArgumentException("'" + value + "' is not a valid date/time", e);
+		}
+	}
+
+	private static DateTimeType convert(String value, ZoneId zone) {
 		Matcher m = DTM.matcher(value == null ? "" : value.trim());
 		if (!m.matches()) {
 			throw new IllegalArgumentException("'" + value + "' is not an HL7 v2 date/time (YYYYMMDD[HHMM[SS]][+/-ZZZZ])");

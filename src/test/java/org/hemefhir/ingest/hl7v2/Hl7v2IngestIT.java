@@ -18,6 +18,7 @@ import org.hemefhir.FhirIntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** {@code POST /hl7v2}: ORU^R01 in, ACK out, results stored once, as profiled Observations. */
 class Hl7v2IngestIT extends FhirIntegrationTest {
@@ -220,6 +221,20 @@ class Hl7v2IngestIT extends FhirIntegrationTest {
 		assertThat(java.time.Duration.ofNanos(System.nanoTime() - start)).isLessThan(java.time.Duration.ofSeconds(5));
 		assertThat(errorLocations(ack)).containsExactly("OBX^1^5");
 		assertThat(String.join(" ", errorMessages(ack))).contains(reason);
+	}
+
+	/** The fuzzer's findings (each was answered as an internal error, or a 500), sent over HTTP as they are. */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = {"finding-msh-without-delimiters.hl7", "finding-msh7-month-00.hl7", "finding-parser-class-cast.hl7"})
+	void fuzzFindingsAreAnErrorNotAnInternalFailure(String file) throws java.io.IOException {
+		byte[] message;
+		try (var in = getClass().getResourceAsStream("Hl7v2FuzzTestInputs/readAndMap/" + file)) {
+			message = in.readAllBytes();
+		}
+		Response response = given().basePath("/").contentType("application/hl7-v2").body(message).post("/hl7v2");
+		String ack = response.then().statusCode(200).extract().asString();
+		assertThat(ackCode(ack)).as(ack.replace('\r', '\n')).isIn("AE", "AR");
+		assertThat(ack).doesNotContain("Internal error");
 	}
 
 	@Test
