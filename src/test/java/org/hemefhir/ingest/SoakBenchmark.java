@@ -31,7 +31,9 @@ import java.util.regex.Pattern;
  * Sustained validated ingest against the packaged server with a small heap: several clients push
  * blood counts as transaction bundles (conditional creates) and as HL7 v2 ORU^R01 over MLLP until
  * {@code resources} are stored, while the heap after a full collection ({@code jcmd GC.run}, then
- * {@code GC.heap_info}) and the throughput are recorded at intervals. Memory that a server keeps
+ * {@code GC.heap_info}) and the throughput are recorded at intervals. For each heap sample the
+ * clients pause until no request is in flight, so that the figure is what the server keeps between
+ * requests, not the bundles it happens to be working on. Memory that a server keeps
  * per request shows as a rising heap; a store that slows as data grows shows as falling throughput.
  * Not a test (it runs for a quarter of an hour); the figures go to docs/benchmarks.md.
  *
@@ -82,13 +84,20 @@ public final class SoakBenchmark {
 
 			AtomicLong stored = new AtomicLong();
 			AtomicBoolean done = new AtomicBoolean();
+			Gate gate = new Gate();
 			ExecutorService clients = Executors.newFixedThreadPool(fhirClients + mllpClients);
 			List<Future<?>> workers = new ArrayList<>();
 			for (int c = 0; c < fhirClients; c++) {
 				int client = c;
 				workers.add(clients.submit(() -> {
 					for (long seq = 0; !done.get(); seq++) {
-						post(http, base + "/fhir", bundle(client, seq, bundleSize, patients));
+						String body = bundle(client, seq, bundleSize, patients);
+						gate.enter();
+						try {
+							post(http, base + "/fhir", body);
+						} finally {
+							gate.leave();
+						}
 						if (stored.addAndGet(bundleSize) >= target) {
 							done.set(true);
 						}
@@ -101,7 +110,13 @@ public final class SoakBenchmark {
 				workers.add(clients.submit(() -> {
 					try (Mllp mllp = new Mllp(mllpPort)) {
 						for (long seq = 0; !done.get(); seq++) {
-							String ack = mllp.send(message(client, seq, patients));
+							gate.enter();
+							String ack;
+							try {
+								ack = mllp.send(message(client, seq, patients));
+							} finally {
+								gate.leave();
+							}
 							if (!ack.contains("MSA|AA|")) {
 								throw new IllegalStateException("Not accepted: " + ack.replace('\r', '\n'));
 							}
@@ -125,8 +140,11 @@ public final class SoakBenchmark {
 				long count = stored.get();
 				Instant now = Instant.now();
 				double rate = (count - lastCount) / Math.max(0.001, Duration.between(last, now).toMillis() / 1000.0);
+				gate.close();
 				double heapMb = heapAfterFullGc(server.pid());
 				double rssMb = rssMb(server.pid());
+				gate.open();
+				now = Instant.now(); // the pause does not count against the next interval's throughput
 				double minute = Duration.between(start, now).toSeconds() / 60.0;
 				samples.add(new double[] {count, rate, heapMb});
 				System.out.printf(Locale.ROOT, "| %.1f | %d | %.0f | %.0f | %.0f |%n", minute, count, rate, heapMb, rssMb);
@@ -311,6 +329,37 @@ public final class SoakBenchmark {
 			}
 		}
 		return fallback;
+	}
+
+	/** Lets the clients be held between requests while the heap is sampled. */
+	private static final class Gate {
+		private int inFlight;
+		private boolean closed;
+
+		synchronized void enter() throws InterruptedException {
+			while (closed) {
+				wait();
+			}
+			inFlight++;
+		}
+
+		synchronized void leave() {
+			inFlight--;
+			notifyAll();
+		}
+
+		/** Holds new requests and waits for those in flight to finish. */
+		synchronized void close() throws InterruptedException {
+			closed = true;
+			while (inFlight > 0) {
+				wait();
+			}
+		}
+
+		synchronized void open() {
+			closed = false;
+			notifyAll();
+		}
 	}
 
 	/** One MLLP connection, one message at a time. */
