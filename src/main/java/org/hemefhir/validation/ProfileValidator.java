@@ -225,8 +225,9 @@ public final class ProfileValidator {
 			// "Patient?identifier=http://x//y|z"); what it cannot judge is not stored, and says so.
 			log.warn("The validator failed on a {}: {}", resource.fhirType(), crash.toString());
 			out.add(message(ResultSeverityEnum.ERROR, resource.fhirType(), VALIDATOR_FAILED,
-					"This content could not be validated (the validator failed on it: " + readable(String.valueOf(crash.getMessage()))
-							+ "); check references and codes for unusual characters"));
+					"This content could not be validated (the validator failed on it: " + (crash instanceof StackOverflowError
+							? "a value repeats or nests too deeply to check" : readable(String.valueOf(crash.getMessage())))
+							+ "); check references, codes and paths for unusual characters"));
 			return new ValidationResult(ctx, out);
 		}
 

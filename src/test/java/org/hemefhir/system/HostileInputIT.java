@@ -97,6 +97,9 @@ class HostileInputIT extends FhirIntegrationTest {
 						observation(",\"meta\":{\"extension\":[null]}"), 400, "Observation.meta.extension[0]", "must be a JSON object"),
 				Arguments.of("a primitive's extension that is an array", FHIR_JSON,
 						observation(",\"_status\":{\"extension\":[[1]]}"), 400, "Observation._status.extension[0]", "must be a JSON object"),
+				Arguments.of("a code of 900,000 characters the validator checks with a regular expression", FHIR_JSON,
+						observation(",\"valueCodeableConcept\":{\"coding\":[{\"system\":\"urn:test\",\"code\":\"" + "a ".repeat(450_000)
+								+ " \"}]}"), 422, "Observation.value", "code"),
 				Arguments.of("a 4 MB string", FHIR_JSON, observation(",\"valueString\":\"" + "a".repeat(4_000_000) + "\""), 422,
 						"Observation.value", "1 MB"));
 	}
@@ -202,6 +205,20 @@ class HostileInputIT extends FhirIntegrationTest {
 		assertThat(response.statusCode()).as(shortened(response)).isBetween(400, 499);
 		assertThat(response.jsonPath().getString("resourceType")).isEqualTo("OperationOutcome");
 		assertNothingStoredAndServerResponsive();
+	}
+
+	@Test
+	void aProfileWhosePathOverflowsTheValidatorsRegularExpressionIsRefusedNotA500() {
+		String structureDefinition = "{\"resourceType\":\"StructureDefinition\",\"url\":\"urn:test:" + MARKER + "\",\"name\":\"X\","
+				+ "\"status\":\"draft\",\"kind\":\"resource\",\"abstract\":false,\"type\":\"Observation\","
+				+ "\"baseDefinition\":\"http://hl7.org/fhir/StructureDefinition/Observation\",\"derivation\":\"constraint\","
+				+ "\"differential\":{\"element\":[{\"id\":\"Observation\",\"path\":\"Observation." + "a.".repeat(300_000) + "!\"}]}}";
+		long start = System.nanoTime();
+		Response response = fhir().body(structureDefinition).post("/StructureDefinition");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
+		assertThat(response.statusCode()).as(shortened(response)).isEqualTo(422);
+		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains("could not be validated");
+		fhir().get("/StructureDefinition?url=urn:test:" + MARKER + "&_summary=count").then().body("total", org.hamcrest.Matchers.equalTo(0));
 	}
 
 	@Test
