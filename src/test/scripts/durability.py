@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# Durability check by hand (README, "Measured"): stream writes to the real jar, kill -9 it, restart,
+# Durability check by hand (figures in docs/benchmarks.md): stream writes to the real jar, kill -9 it, restart,
 # count acknowledged writes that are gone. Extra arguments go to the server; DIR stands for the run's temp dir.
 # usage: python3 src/test/scripts/durability.py target/hemefhir.jar [server args...]
 import json, os, signal, subprocess, sys, tempfile, threading, time, urllib.request

@@ -23,6 +23,8 @@ public abstract class FhirIntegrationTest {
 
 	public static final String FHIR_JSON = "application/fhir+json";
 	public static final String FHIR_XML = "application/fhir+xml";
+	/** Identifier system of the published case's resources (sample-bundles/case-report/). */
+	public static final String CASE = "http://hemefhir.org/fhir/sid/case-tjh-2025-0019";
 
 	private static final Path DATA_DIR = createDataDir();
 

@@ -5,7 +5,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import org.hemefhir.ig.HemeFhirIg;
+import org.hemefhir.validation.HemeFhirIg;
 import org.hemefhir.validation.ProfileValidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -8,7 +8,6 @@ import ca.uhn.fhir.jpa.model.dialect.HapiFhirPostgresDialect;
 import jakarta.persistence.EntityManagerFactory;
 import java.util.Properties;
 import javax.sql.DataSource;
-import org.hemefhir.system.BudgetedDataSource;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -59,8 +58,7 @@ class DatabaseConfig {
 		LocalContainerEntityManagerFactoryBean factory =
 				HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
 		factory.setPersistenceUnitName("HEMEFHIR_PU");
-		// Statements run for a request stop when its time budget does (hemefhir.limits.request-timeout).
-		factory.setDataSource(new BudgetedDataSource(dataSource));
+		factory.setDataSource(dataSource);
 		factory.setJpaProperties(hibernateProperties(dataSourceProperties.getUrl()));
 		return factory;
 	}

@@ -1,5 +1,6 @@
 package org.hemefhir.ig;
 
+import org.hemefhir.validation.HemeFhirIg;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.jpa.packages.PackageInstallOutcomeJson;
 import ca.uhn.fhir.jpa.packages.PackageInstallationSpec;

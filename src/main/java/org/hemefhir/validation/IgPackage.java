@@ -1,7 +1,7 @@
 package org.hemefhir.validation;
 
 import ca.uhn.fhir.context.FhirContext;
-import org.hemefhir.ig.HemeFhirIg;
+import org.hemefhir.validation.HemeFhirIg;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.utilities.npm.NpmPackage;
 

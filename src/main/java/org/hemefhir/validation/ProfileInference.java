@@ -1,6 +1,6 @@
 package org.hemefhir.validation;
 
-import org.hemefhir.ig.HemeFhirIg;
+import org.hemefhir.validation.HemeFhirIg;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;

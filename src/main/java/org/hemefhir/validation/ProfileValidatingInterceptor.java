@@ -6,7 +6,6 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.RestfulServer;
-import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationResult;
@@ -84,15 +83,19 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 		}
 		OperationOutcome outcome = ProfileValidator.toOperationOutcome(new ValidationResult(validator.fhirContext(), errors));
 		Integer index = entryIndex(resource, request);
+		String type = resource.fhirType();
+		String profile = validator.profileOf(resource).orElse(null);
+		List<ProfileViolationException.Issue> issues = errors.stream()
+				.map(m -> new ProfileViolationException.Issue(index, type, m.getLocationString(), profile, m.getMessage()))
+				.toList();
 		if (index != null) {
-			String type = resource.fhirType();
 			outcome.getIssue().forEach(issue -> {
 				issue.getExpression().forEach(e -> e.setValue(inEntry(index, type, e.getValue())));
 				issue.getLocation().forEach(l -> l.setValue(inEntry(index, type, l.getValue())));
 				issue.setDiagnostics(where + ": " + issue.getDiagnostics());
 			});
 		}
-		throw new UnprocessableEntityException(validator.fhirContext(), outcome);
+		throw new ProfileViolationException(validator.fhirContext(), outcome, issues);
 	}
 
 	private static String describe(IBaseResource resource, RequestDetails request) {

@@ -13,7 +13,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.hemefhir.ig.HemeFhirIg;
+import org.hemefhir.validation.HemeFhirIg;
 import org.hemefhir.system.BodyLimits;
 import org.hemefhir.system.DocumentLimits;
 import org.hemefhir.system.RequestBudget;
@@ -346,6 +346,12 @@ public final class ProfileValidator {
 					.setDiagnostics("No issues detected during validation");
 		}
 		return outcome;
+	}
+
+	/** The HemeFHIR profile the resource is validated against: the one it declares, else the inferred one. */
+	public Optional<String> profileOf(IBaseResource resource) {
+		String declared = firstHemeFhirProfile(resource);
+		return declared != null ? Optional.of(declared) : inference.inferProfile(resource);
 	}
 
 	/** The HemeFHIR profile a resource without meta.profile would be validated against. */

@@ -42,7 +42,7 @@ class ValidateCommandTest {
 
 	/**
 	 * Samples of sample-bundles/invalid/ the server refuses while processing the transaction, not
-	 * by validation: offline each is a valid resource or bundle (documented in the README).
+	 * by validation: offline each is a valid resource or bundle (documented in docs/validation.md).
 	 */
 	static final Set<String> TRANSACTION_PROCESSING_ONLY = Set.of(
 			"resource-type-mismatch.json", // a valid Patient; only the URL /fhir/Observation makes it wrong

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.hemefhir.HemeFhirApplication;
+import org.hemefhir.RequiresPostgres;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -26,6 +27,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * in a schema of its own that is dropped afterwards: two server nodes over one database see each
  * other's writes, the case loads once, and one conditional create sent to both nodes at once is stored once.
  */
+@RequiresPostgres
 class PostgresIT {
 
 	private static final String DATABASE = "jdbc:postgresql://127.0.0.1:5432/test";

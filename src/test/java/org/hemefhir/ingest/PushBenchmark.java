@@ -13,7 +13,7 @@ import java.util.UUID;
 /**
  * Pushes a stream of lab results to a running server as transaction bundles of 50 conditional
  * creates, with validation on, and prints throughput and latency. Not a test: run it by hand
- * against {@code java -jar target/hemefhir.jar} (see README, "Measured").
+ * against {@code java -jar target/hemefhir.jar} (figures in docs/benchmarks.md).
  *
  * <pre>java -cp target/test-classes org.hemefhir.ingest.PushBenchmark http://localhost:8080/fhir 60</pre>
  */

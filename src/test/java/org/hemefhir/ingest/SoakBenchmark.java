@@ -1,11 +1,7 @@
 package org.hemefhir.ingest;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.hemefhir.ingest.hl7v2.MllpClient;
 
 /**
  * Sustained validated ingest against the packaged server with a small heap: several clients push
@@ -44,6 +41,7 @@ import java.util.regex.Pattern;
  * mllp-clients (1), patients (100), bundle (200 Observations), interval (60 s), keep (false: the
  * data directory is deleted afterwards).
  */
+
 public final class SoakBenchmark {
 
 	private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
@@ -108,7 +106,7 @@ public final class SoakBenchmark {
 			for (int c = 0; c < mllpClients; c++) {
 				int client = fhirClients + c;
 				workers.add(clients.submit(() -> {
-					try (Mllp mllp = new Mllp(mllpPort)) {
+					try (MllpClient mllp = new MllpClient("127.0.0.1", mllpPort, Duration.ofSeconds(120))) {
 						for (long seq = 0; !done.get(); seq++) {
 							gate.enter();
 							String ack;
@@ -362,42 +360,4 @@ public final class SoakBenchmark {
 		}
 	}
 
-	/** One MLLP connection, one message at a time. */
-	private static final class Mllp implements AutoCloseable {
-		private final Socket socket;
-		private final OutputStream out;
-		private final InputStream in;
-
-		Mllp(int port) throws IOException {
-			socket = new Socket("127.0.0.1", port);
-			socket.setSoTimeout(120_000);
-			socket.setTcpNoDelay(true);
-			out = socket.getOutputStream();
-			in = socket.getInputStream();
-		}
-
-		String send(String message) throws IOException {
-			out.write(0x0B);
-			out.write(message.getBytes(StandardCharsets.UTF_8));
-			out.write(new byte[] {0x1C, 0x0D});
-			out.flush();
-			if (in.read() != 0x0B) {
-				throw new IOException("No MLLP start block in the answer");
-			}
-			ByteArrayOutputStream ack = new ByteArrayOutputStream();
-			for (int b = in.read(); b != 0x1C; b = in.read()) {
-				if (b == -1) {
-					throw new IOException("Connection closed mid-answer");
-				}
-				ack.write(b);
-			}
-			in.read();
-			return ack.toString(StandardCharsets.UTF_8);
-		}
-
-		@Override
-		public void close() throws IOException {
-			socket.close();
-		}
-	}
 }

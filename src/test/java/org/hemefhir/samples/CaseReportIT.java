@@ -25,11 +25,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The case of sample-bundles/case-report/, loaded at startup, answers the questions researchers
- * ask of it with standard FHIR queries (the README's curl examples are the same queries).
+ * ask of it with standard FHIR queries (sample-bundles/README.md lists the same queries).
  */
 class CaseReportIT extends FhirIntegrationTest {
 
-	static final String CASE = "http://hemefhir.org/fhir/sid/case-tjh-2025-0019";
 	private static final Path SAMPLES = Path.of("sample-bundles");
 	private static final String LOINC = "http://loinc.org|";
 	private static final String TREATMENT_DAY = "http://hemefhir.org/fhir/StructureDefinition/treatment-day";

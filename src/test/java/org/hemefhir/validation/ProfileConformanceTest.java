@@ -3,7 +3,7 @@ package org.hemefhir.validation;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
 import ca.uhn.fhir.validation.ValidationResult;
-import org.hemefhir.ig.HemeFhirIg;
+import org.hemefhir.validation.HemeFhirIg;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvFileSource;
 

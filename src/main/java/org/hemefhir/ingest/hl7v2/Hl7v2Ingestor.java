@@ -1,13 +1,7 @@
 package org.hemefhir.ingest.hl7v2;
 
-import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
-import ca.uhn.fhir.jpa.searchparam.SearchParameterMap;
-import ca.uhn.fhir.rest.api.server.IBundleProvider;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
-import ca.uhn.fhir.rest.param.ReferenceParam;
-import ca.uhn.fhir.rest.param.TokenOrListParam;
-import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
@@ -22,25 +16,17 @@ import ca.uhn.hl7v2.util.idgenerator.InMemoryIDGenerator;
 import ca.uhn.hl7v2.validation.impl.ValidationContextFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
-import java.util.Comparator;
-import java.util.Date;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
 import org.hemefhir.system.RequestCancelledException;
 import org.hemefhir.system.ServerBusyException;
-import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hemefhir.validation.ProfileViolationException;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
-import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.OperationOutcome;
-import org.hl7.fhir.r4.model.Procedure;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
@@ -58,22 +44,19 @@ import org.springframework.stereotype.Component;
 public class Hl7v2Ingestor {
 
 	static final Set<String> SUPPORTED_VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
-	private static final Pattern ENTRY_PATH = Pattern.compile("Bundle\\.entry\\[(\\d+)]\\.resource\\.?([A-Za-z]*)");
-	private static final Pattern ENTRY_PREFIX = Pattern.compile("^Bundle entry (\\d+) \\([A-Za-z]+\\): ");
-	private static final List<String> HSCT_CODES = List.of("234336002", "50223000", "425843001", "58390007");
 
 	/** What to answer: the ACK, its code, and whether the input was an HL7 message at all. */
 	public record Reply(String ack, AcknowledgmentCode code, boolean hl7) {}
 
 	private final IFhirSystemDao<Bundle, Meta> systemDao;
-	private final DaoRegistry daoRegistry;
+	private final StoredData storedData;
 	private final Hl7v2Properties properties;
 	private final Hl7v2Reader reader;
 	private final Hl7v2Ack acks;
 
-	Hl7v2Ingestor(IFhirSystemDao<Bundle, Meta> systemDao, DaoRegistry daoRegistry, Hl7v2Properties properties) {
+	Hl7v2Ingestor(IFhirSystemDao<Bundle, Meta> systemDao, StoredData storedData, Hl7v2Properties properties) {
 		this.systemDao = systemDao;
-		this.daoRegistry = daoRegistry;
+		this.storedData = storedData;
 		this.properties = properties;
 		PipeParser parser = newParser();
 		this.reader = new Hl7v2Reader(parser, properties.timeZone());
@@ -92,7 +75,7 @@ public class Hl7v2Ingestor {
 
 	/** Processes one message (segments separated by CR, LF or CRLF) and returns the ACK. */
 	public Reply receive(String text) {
-		Hl7v2Reader.Read read = reader.read(text, new StoredData());
+		Hl7v2Reader.Read read = reader.read(text, storedData);
 		if (read instanceof Hl7v2Reader.Refused refused) {
 			return reject(refused.header(), refused.hl7(), refused.error());
 		}
@@ -128,8 +111,9 @@ public class Hl7v2Ingestor {
 		try {
 			systemDao.transaction(request, mapping.transaction());
 			return null;
-		} catch (UnprocessableEntityException e) {
-			return fromOperationOutcome(e, mapping);
+		} catch (ProfileViolationException e) {
+			// each finding at the segment its resource came from
+			return e.issues().stream().map(i -> locate(i.entry(), i.element(), Code.DATA_TYPE_ERROR, i.message(), mapping)).toList();
 		} catch (PreconditionFailedException e) {
 			return List.of(Hl7v2Error.at("OBX", 1, null, Code.DUPLICATE_KEY_IDENTIFIER,
 					"A result identifier matches more than one stored resource: " + e.getMessage()));
@@ -144,32 +128,15 @@ public class Hl7v2Ingestor {
 		}
 	}
 
-	/** ERR segments from the OperationOutcome of a refused transaction, located at their OBX. */
+	/** ERR segments from the OperationOutcome of a transaction HAPI refused (e.g. a reference it cannot resolve). */
 	private static List<Hl7v2Error> fromOperationOutcome(BaseServerResponseException e, OruR01Mapper.Mapping mapping) {
 		List<Hl7v2Error> errors = new ArrayList<>();
 		Code code = e instanceof UnprocessableEntityException ? Code.DATA_TYPE_ERROR : Code.APPLICATION_INTERNAL_ERROR;
 		if (e.getOperationOutcome() instanceof OperationOutcome outcome) {
 			for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
-				if (issue.getSeverity() != OperationOutcome.IssueSeverity.ERROR
-						&& issue.getSeverity() != OperationOutcome.IssueSeverity.FATAL) {
-					continue;
+				if (issue.getSeverity() == OperationOutcome.IssueSeverity.ERROR || issue.getSeverity() == OperationOutcome.IssueSeverity.FATAL) {
+					errors.add(locate(null, "", code, Optional.ofNullable(issue.getDiagnostics()).orElse(e.getMessage()), mapping));
 				}
-				String text = Optional.ofNullable(issue.getDiagnostics()).orElse(e.getMessage());
-				Integer entry = null;
-				String element = "";
-				String path = issue.hasExpression() ? issue.getExpression().get(0).getValue()
-						: issue.hasLocation() ? issue.getLocation().get(0).getValue() : "";
-				Matcher m = ENTRY_PATH.matcher(path == null ? "" : path);
-				if (m.find()) {
-					entry = Integer.parseInt(m.group(1));
-					element = m.group(2);
-				}
-				Matcher prefix = ENTRY_PREFIX.matcher(text);
-				if (prefix.find()) {
-					entry = entry != null ? entry : Integer.valueOf(prefix.group(1));
-					text = text.substring(prefix.end());
-				}
-				errors.add(locate(entry, element, code, text, mapping));
 			}
 		}
 		if (errors.isEmpty()) {
@@ -263,55 +230,5 @@ public class Hl7v2Ingestor {
 		String s = text.startsWith("\uFEFF") ? text.substring(1) : text;
 		s = s.replace("\r\n", "\r").replace('\n', '\r').strip();
 		return s;
-	}
-
-	/** Patients and transplants, read through the JPA DAOs. */
-	private final class StoredData implements OruR01Mapper.Lookup {
-
-		@Override
-		public Map<String, Date> issuedOf(String system, Collection<String> values) {
-			if (values.isEmpty()) {
-				return Map.of();
-			}
-			TokenOrListParam identifiers = new TokenOrListParam();
-			values.forEach(value -> identifiers.addOr(new TokenParam(system, value)));
-			SearchParameterMap map = SearchParameterMap.newSynchronous().add("identifier", identifiers);
-			Map<String, Date> issued = new HashMap<>();
-			for (IBaseResource found : daoRegistry.getResourceDao("Observation").search(map, new SystemRequestDetails()).getAllResources()) {
-				Observation o = (Observation) found;
-				if (o.hasIssued()) {
-					o.getIdentifier().stream().filter(id -> system.equals(id.getSystem()))
-							.forEach(id -> issued.put(id.getValue(), o.getIssued()));
-				}
-			}
-			return issued;
-		}
-
-		@Override
-		public List<String> patientsWithIdentifier(String system, String value) {
-			SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(system, value));
-			map.setCount(2);
-			IBundleProvider found = daoRegistry.getResourceDao("Patient").search(map, new SystemRequestDetails());
-			return found.getResources(0, 2).stream()
-					.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue())
-					.toList();
-		}
-
-		@Override
-		public Optional<String> transplantOf(String patientReference) {
-			TokenOrListParam codes = new TokenOrListParam();
-			HSCT_CODES.forEach(c -> codes.addOr(new TokenParam("http://snomed.info/sct", c)));
-			SearchParameterMap map = SearchParameterMap.newSynchronous()
-					.add("subject", new ReferenceParam(patientReference))
-					.add("code", codes);
-			List<IBaseResource> found = daoRegistry.getResourceDao("Procedure").search(map, new SystemRequestDetails()).getAllResources();
-			// The latest transplant is the one a chimerism result follows.
-			return found.stream()
-					.map(Procedure.class::cast)
-					.max(Comparator.comparing(p -> p.hasPerformedDateTimeType() ? p.getPerformedDateTimeType().getValue()
-							: p.hasPerformedPeriod() && p.getPerformedPeriod().hasStart() ? p.getPerformedPeriod().getStart()
-							: new java.util.Date(0)))
-					.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue());
-		}
 	}
 }

@@ -1,9 +1,10 @@
 package org.hemefhir.ingest.hl7v2;
 
+import static org.hemefhir.ingest.hl7v2.V2Fields.get;
+
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.util.UrlUtil;
 import ca.uhn.hl7v2.HL7Exception;
-import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.model.v251.group.ORU_R01_OBSERVATION;
 import ca.uhn.hl7v2.model.v251.group.ORU_R01_ORDER_OBSERVATION;
 import ca.uhn.hl7v2.model.v251.group.ORU_R01_PATIENT_RESULT;
@@ -14,8 +15,6 @@ import ca.uhn.hl7v2.model.v251.segment.OBX;
 import ca.uhn.hl7v2.model.v251.segment.PID;
 import ca.uhn.hl7v2.model.v251.segment.SPM;
 import ca.uhn.hl7v2.util.Terser;
-import java.math.BigDecimal;
-import org.hemefhir.system.DecimalBounds;
 import java.time.ZoneId;
 import java.util.Date;
 import java.util.ArrayList;
@@ -32,19 +31,14 @@ import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
 import org.hemefhir.ingest.hl7v2.ResultCodes.Kind;
 import org.hemefhir.ingest.hl7v2.ResultCodes.ResultCode;
 import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
 import org.hl7.fhir.r4.model.InstantType;
 import org.hl7.fhir.r4.model.Observation;
-import org.hl7.fhir.r4.model.Quantity;
-import org.hl7.fhir.r4.model.Range;
-import org.hl7.fhir.r4.model.Ratio;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Specimen;
-import org.hl7.fhir.r4.model.StringType;
 
 /**
  * Turns one ORU^R01 (read into the v2.5.1 structures) into a FHIR transaction: one conditional
@@ -55,10 +49,7 @@ import org.hl7.fhir.r4.model.StringType;
 final class OruR01Mapper {
 
 	static final String RESULT_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-result";
-	static final String SPECIMEN_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-specimen";
 	private static final String CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
-	private static final String MRD_METHOD_SYSTEM = "http://hemefhir.org/fhir/CodeSystem/mrd-method";
-	private static final String SPECIMEN_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0487";
 
 	/** OBX-11 (HL7 table 0085) to Observation.status, as in the HL7 v2-to-FHIR mapping. */
 	private static final Map<String, Observation.ObservationStatus> STATUS = Map.of(
@@ -70,25 +61,6 @@ final class OruR01Mapper {
 			"S", Observation.ObservationStatus.PRELIMINARY,
 			"D", Observation.ObservationStatus.ENTEREDINERROR,
 			"W", Observation.ObservationStatus.ENTEREDINERROR);
-
-	/** Coded MRD results (OBX-5 of a CE/CWE/ST OBX) as v3 ObservationInterpretation codes. */
-	private static final Map<String, String[]> MRD_RESULT = Map.of(
-			"NEG", new String[] {"NEG", "Negative"},
-			"NEGATIVE", new String[] {"NEG", "Negative"},
-			"POS", new String[] {"POS", "Positive"},
-			"POSITIVE", new String[] {"POS", "Positive"},
-			"DET", new String[] {"DET", "Detected"},
-			"DETECTED", new String[] {"DET", "Detected"},
-			"ND", new String[] {"ND", "Not detected"},
-			"NOT DETECTED", new String[] {"ND", "Not detected"});
-
-	private static final Map<String, String[]> MRD_METHOD = Map.of(
-			"FLOW-CYTOMETRY", new String[] {"flow-cytometry", "Flow cytometry"},
-			"FC", new String[] {"flow-cytometry", "Flow cytometry"},
-			"FCM", new String[] {"flow-cytometry", "Flow cytometry"},
-			"FLOW CYTOMETRY", new String[] {"flow-cytometry", "Flow cytometry"},
-			"NGS", new String[] {"ngs", "Next-generation sequencing"},
-			"PCR", new String[] {"pcr", "PCR"});
 
 	/** What the mapper needs to know about stored data. */
 	interface Lookup {
@@ -136,6 +108,7 @@ final class OruR01Mapper {
 		final List<Hl7v2Error> warnings = new ArrayList<>();
 		final Set<String> identifiers = new HashSet<>();
 		final String namespace;
+		final ObxValues values;
 		/** When the laboratory released these results: OBR-22 of each order, else MSH-7. */
 		final String messageTime;
 		int pidSeq;
@@ -148,6 +121,7 @@ final class OruR01Mapper {
 			String facility = get(message.getMSH(), 4, 1);
 			this.namespace = facility != null ? facility : Optional.ofNullable(get(message.getMSH(), 3, 1)).orElse("unknown");
 			this.messageTime = get(message.getMSH(), 7, 1);
+			this.values = new ObxValues(errors, namespace);
 		}
 
 		void mapMessage() throws HL7Exception {
@@ -278,7 +252,10 @@ final class OruR01Mapper {
 				}
 				if (known.filter(ResultCode::needsSpecimen).isPresent()) {
 					if (specimenUrl == null) {
-						specimenUrl = addSpecimen(obr, obr0, spm, spmAt, patient, filler, fillerNamespace, observedAt);
+						SpecimenMapping.Mapped specimen = new SpecimenMapping(errors, zone)
+								.map(obr, obr0, spm, spmAt, patient, filler, fillerNamespace, observedAt);
+						specimenUrl = specimen == null ? null
+								: add(specimen.specimen(), SpecimenMapping.SPECIMEN_ID_SYSTEM, specimen.segment(), specimen.sequence());
 					}
 					if (specimenUrl != null) {
 						mapped.setSpecimen(new Reference(specimenUrl));
@@ -396,12 +373,12 @@ final class OruR01Mapper {
 			}
 
 			if (code == null) {
-				otherValue(obx, seq, o);
+				values.otherValue(obx, seq, o);
 			} else {
-				value(obx, seq, code, o);
+				values.value(obx, seq, code, o);
 			}
 			if (code != null && code.kind() == Kind.MRD) {
-				method(obx, seq, code, o);
+				values.mrdMethod(obx, seq, code, o);
 			}
 			String range = get(obx, 7, 1);
 			if (range != null) {
@@ -425,244 +402,6 @@ final class OruR01Mapper {
 			return errors.size() == before ? o : null;
 		}
 
-		void value(OBX obx, int seq, ResultCode code, Observation o) throws HL7Exception {
-			String type = Optional.ofNullable(get(obx, 2, 1)).map(t -> t.toUpperCase(Locale.ROOT)).orElse("");
-			String first = get(obx, 5, 1);
-			if (first == null && get(obx, 5, 2) == null) {
-				error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING, "OBX-5 (the result) is empty");
-				return;
-			}
-			if (code.kind() == Kind.MRD && (type.equals("CE") || type.equals("CWE") || type.equals("ST") || type.equals("TX"))) {
-				String key = first == null ? "" : first.trim().toUpperCase(Locale.ROOT);
-				String[] result = MRD_RESULT.get(key);
-				if (result == null && get(obx, 5, 2) != null) {
-					result = MRD_RESULT.get(get(obx, 5, 2).trim().toUpperCase(Locale.ROOT));
-				}
-				if (result == null) {
-					error("OBX", seq, 5, Code.TABLE_VALUE_NOT_FOUND,
-							"OBX-5 '" + first + "' is not an MRD result; expected NEG, POS, DET or ND, or a percentage (OBX-2 NM)");
-					return;
-				}
-				CodeableConcept concept = new CodeableConcept().addCoding(new Coding(V2Codes.INTERPRETATION_SYSTEM, result[0], result[1]));
-				o.setValue(concept);
-				o.addInterpretation(concept.copy());
-				return;
-			}
-			if (!type.equals("NM") && !type.equals("SN") && !type.isEmpty()) {
-				error("OBX", seq, 2, Code.DATA_TYPE_ERROR,
-						"OBX-2 '" + type + "': " + code.display() + " is numeric, so OBX-2 must be NM or SN");
-				return;
-			}
-			Quantity quantity = number(obx, seq, type);
-			if (quantity == null) {
-				return;
-			}
-			BigDecimal value = quantity.getValue();
-			String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
-			if (unit == null) {
-				error("OBX", seq, 6, Code.REQUIRED_FIELD_MISSING,
-						"OBX-6 (units) is empty; " + code.display() + " is expected in " + UcumUnits.accepted(code.unit()));
-				return;
-			}
-			Optional<UcumUnits.Conversion> conversion = UcumUnits.toTarget(code.unit(), unit);
-			if (conversion.isEmpty()) {
-				error("OBX", seq, 6, Code.TABLE_VALUE_NOT_FOUND,
-						"OBX-6 unit '" + unit + "' is not a unit of " + code.display() + "; expected " + UcumUnits.accepted(code.unit()));
-				return;
-			}
-			UcumUnits.Conversion c = conversion.get();
-			quantity.setValue(c.apply(value)).setUnit(c.display()).setSystem(UcumUnits.SYSTEM).setCode(c.code());
-			o.setValue(quantity);
-		}
-
-		/** OBX-5 of an NM or SN OBX as a Quantity without unit, or null after recording why not. */
-		Quantity number(OBX obx, int seq, String type) throws HL7Exception {
-			Quantity quantity = new Quantity();
-			String number = get(obx, 5, 1);
-			if (type.equals("SN")) {
-				String comparator = get(obx, 5, 1);
-				number = get(obx, 5, 2);
-				if (get(obx, 5, 3) != null || get(obx, 5, 4) != null) {
-					error("OBX", seq, 5, Code.DATA_TYPE_ERROR,
-							"OBX-5 is a range or ratio (SN with a second number); a single value is expected");
-					return null;
-				}
-				if (comparator != null) {
-					switch (comparator.trim()) {
-						case "<" -> quantity.setComparator(Quantity.QuantityComparator.LESS_THAN);
-						case "<=" -> quantity.setComparator(Quantity.QuantityComparator.LESS_OR_EQUAL);
-						case ">" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_THAN);
-						case ">=" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
-						case "=" -> { }
-						default -> {
-							error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 comparator '" + comparator + "' is not one of <, <=, >, >=, =");
-							return null;
-						}
-					}
-				}
-			}
-			Optional<String> refused = number == null ? Optional.empty() : DecimalBounds.problem(number.trim());
-			if (refused.isPresent()) {
-				// FHIR decimals are indexed as doubles (1e400 would fail in storage) and written out in full
-				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 is out of the range of a number: " + refused.get());
-				return null;
-			}
-			BigDecimal value;
-			try {
-				value = new BigDecimal(number == null ? "" : number.trim());
-			} catch (NumberFormatException e) {
-				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + shorten(number) + "' is not a number");
-				return null;
-			}
-			return quantity.setValue(value);
-		}
-
-		/**
-		 * The value of a result HemeFHIR does not model, as sent: a number with the laboratory's unit
-		 * (with its UCUM code when the unit is recognised, never converted), text, or a code.
-		 */
-		void otherValue(OBX obx, int seq, Observation o) throws HL7Exception {
-			String type = Optional.ofNullable(get(obx, 2, 1)).map(t -> t.toUpperCase(Locale.ROOT)).orElse("");
-			if (get(obx, 5, 1) == null && get(obx, 5, 2) == null) {
-				error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING, "OBX-5 (the result) is empty");
-				return;
-			}
-			if (type.equals("SN") && (get(obx, 5, 3) != null || get(obx, 5, 4) != null)) {
-				rangeOrRatio(obx, seq, o);
-				return;
-			}
-			switch (type) {
-				case "NM", "SN" -> {
-					Quantity quantity = number(obx, seq, type);
-					if (quantity == null) {
-						return;
-					}
-					sentUnit(obx, quantity);
-					o.setValue(quantity);
-				}
-				case "ST", "TX", "FT" -> o.setValue(new StringType(get(obx, 5, 1)));
-				case "CE", "CWE" -> o.setValue(V2Codes.concept(get(obx, 5, 1), get(obx, 5, 2), get(obx, 5, 3), get(obx, 5, 4),
-						get(obx, 5, 5), get(obx, 5, 6), namespace));
-				default -> error("OBX", seq, 2, type.isEmpty() ? Code.REQUIRED_FIELD_MISSING : Code.DATA_TYPE_ERROR,
-						"OBX-2 (value type) " + (type.isEmpty() ? "is empty" : "'" + type + "' is not supported")
-								+ "; expected NM, SN, ST, TX, FT, CE or CWE");
-			}
-		}
-
-		/** OBX-6 on a quantity HemeFHIR does not model: the unit as sent, with its UCUM code when recognised. */
-		void sentUnit(OBX obx, Quantity quantity) throws HL7Exception {
-			String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
-			if (unit == null) {
-				return;
-			}
-			quantity.setUnit(Optional.ofNullable(get(obx, 6, 2)).orElse(unit));
-			Optional<String> ucum = "UCUM".equalsIgnoreCase(get(obx, 6, 3)) ? Optional.of(unit.trim()) : UcumUnits.ucumCode(unit);
-			ucum.ifPresent(code -> quantity.setSystem(UcumUnits.SYSTEM).setCode(code));
-		}
-
-		/** An SN with two numbers: {@code ^10^-^20} is a range, {@code ^1^:^128} (or {@code /}) a ratio such as a titre. */
-		void rangeOrRatio(OBX obx, int seq, Observation o) throws HL7Exception {
-			String separator = Optional.ofNullable(get(obx, 5, 3)).map(String::trim).orElse("");
-			BigDecimal first = decimal(get(obx, 5, 2));
-			BigDecimal second = decimal(get(obx, 5, 4));
-			if (get(obx, 5, 1) != null || first == null || second == null || !(separator.equals("-") || separator.equals(":") || separator.equals("/"))) {
-				error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + String.join("^", Optional.ofNullable(get(obx, 5, 1)).orElse(""),
-						Optional.ofNullable(get(obx, 5, 2)).orElse(""), separator, Optional.ofNullable(get(obx, 5, 4)).orElse(""))
-						+ "' is not a structured numeric the server reads: a range is ^low^-^high, a ratio ^n^:^d, each a number");
-				return;
-			}
-			if (separator.equals("-")) {
-				Quantity low = new Quantity().setValue(first);
-				Quantity high = new Quantity().setValue(second);
-				sentUnit(obx, low);
-				sentUnit(obx, high);
-				o.setValue(new Range().setLow(low).setHigh(high));
-			} else {
-				o.setValue(new Ratio().setNumerator(new Quantity().setValue(first))
-						.setDenominator(new Quantity().setValue(second)));
-			}
-		}
-
-		void method(OBX obx, int seq, ResultCode code, Observation o) throws HL7Exception {
-			String given = Optional.ofNullable(get(obx, 17, 1)).orElse(get(obx, 17, 2));
-			String[] method;
-			if (given == null) {
-				method = MRD_METHOD.get(code.defaultMethod().toUpperCase(Locale.ROOT));
-			} else {
-				method = MRD_METHOD.get(given.trim().toUpperCase(Locale.ROOT));
-				if (method == null) {
-					error("OBX", seq, 17, Code.TABLE_VALUE_NOT_FOUND,
-							"OBX-17 method '" + given + "' is not an MRD method; expected flow-cytometry (FC), NGS or PCR");
-					return;
-				}
-			}
-			o.setMethod(new CodeableConcept().addCoding(new Coding(MRD_METHOD_SYSTEM, method[0], method[1])));
-		}
-
-		/** The Specimen of an order, from SPM (2.5+) or else OBR-15 and OBR-7 (2.3, 2.4); its fullUrl. */
-		String addSpecimen(OBR obr, int obrAt, SPM spm, int spmAt, String patient, String filler, String fillerNamespace,
-				String observedAt) throws HL7Exception {
-			if (filler == null) {
-				return null;
-			}
-			Specimen specimen = new Specimen();
-			String id = null;
-			String typeCode;
-			String typeText;
-			String typeSystem;
-			String collected;
-			String segment;
-			int seq;
-			Integer collectedField;
-			if (spm != null) {
-				id = Optional.ofNullable(get(spm, 2, 1, 1)).orElse(get(spm, 2, 2, 1));
-				typeCode = get(spm, 4, 1);
-				typeText = get(spm, 4, 2);
-				typeSystem = get(spm, 4, 3);
-				collected = Optional.ofNullable(get(spm, 17, 1, 1)).orElse(observedAt);
-				segment = "SPM";
-				seq = spmAt;
-				collectedField = get(spm, 17, 1, 1) != null ? 17 : null;
-			} else {
-				typeCode = get(obr, 15, 1, 1);
-				typeText = get(obr, 15, 1, 2);
-				typeSystem = null;
-				collected = observedAt;
-				segment = "OBR";
-				seq = obrAt;
-				collectedField = 7;
-			}
-			String idValue = fillerNamespace + "/" + (id != null ? id : filler);
-			specimen.addIdentifier(new Identifier().setSystem(SPECIMEN_ID_SYSTEM).setValue(idValue));
-			if (typeCode != null || typeText != null) {
-				CodeableConcept type = new CodeableConcept();
-				if (typeCode != null) {
-					boolean table0487 = typeSystem == null || typeSystem.equalsIgnoreCase("HL70487") || typeSystem.equalsIgnoreCase("HL70070");
-					type.addCoding(new Coding(table0487 ? SPECIMEN_TYPE_SYSTEM : typeSystem, typeCode, typeText));
-				}
-				if (typeText != null) {
-					type.setText(typeText);
-				}
-				specimen.setType(type);
-			}
-			if (patient != null) {
-				specimen.setSubject(new Reference(patient));
-			}
-			if (collected != null) {
-				try {
-					DateTimeType at = V2Time.toFhir(collected, zone);
-					specimen.getCollection().setCollected(at);
-				} catch (IllegalArgumentException e) {
-					error(segment, seq, collectedField, Code.DATA_TYPE_ERROR, e.getMessage());
-					return null;
-				}
-			}
-			if (!errors.isEmpty()) {
-				return null;
-			}
-			return add(specimen, SPECIMEN_ID_SYSTEM, segment, seq);
-		}
-
 		/** Adds a conditional update on the resource's identifier; returns the entry's fullUrl. */
 		String add(Resource resource, String system, String segment, int seq) {
 			String value = resource instanceof Observation o ? o.getIdentifierFirstRep().getValue()
@@ -683,38 +422,9 @@ final class OruR01Mapper {
 		}
 	}
 
-	/** A number within double range, or null. */
-	private static BigDecimal decimal(String text) {
-		if (text == null) {
-			return null;
-		}
-		try {
-			return DecimalBounds.parse(text);
-		} catch (NumberFormatException e) {
-			return null;
-		}
-	}
-
-	/** A field as quoted in an ERR segment: long values are cut. */
-	static String shorten(String text) {
-		return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
-	}
-
 	/** Characters with a meaning in a FHIR token search value are escaped with a backslash. */
 	static String escapeToken(String value) {
 		return value.replace("\\", "\\\\").replace("|", "\\|").replace(",", "\\,").replace("$", "\\$");
 	}
 
-	/** Field component as text, null when empty. */
-	static String get(Segment segment, int field, int component) throws HL7Exception {
-		return get(segment, field, component, 1);
-	}
-
-	static String get(Segment segment, int field, int component, int subcomponent) throws HL7Exception {
-		if (segment.getField(field).length == 0) {
-			return null;
-		}
-		String value = Terser.get(segment, field, 0, component, subcomponent);
-		return value == null || value.isBlank() ? null : value;
-	}
 }

@@ -23,7 +23,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** {@code POST /hl7v2}: ORU^R01 in, ACK out, results stored once, as profiled Observations. */
 class Hl7v2IngestIT extends FhirIntegrationTest {
 
-	private static final String CASE_SYSTEM = "http://hemefhir.org/fhir/sid/case-tjh-2025-0019";
 
 	static Response postV2(String message) {
 		return given().basePath("/")
@@ -110,7 +109,7 @@ class Hl7v2IngestIT extends FhirIntegrationTest {
 				"obs-mrd-bm-day32", "http://loinc.org|67128-9",
 				"obs-cd38-bm-day32", "http://loinc.org|51298-8");
 		caseIds.forEach((caseId, code) -> {
-			Map<String, Object> expected = search("/Observation", "identifier=" + CASE_SYSTEM + "|" + caseId)
+			Map<String, Object> expected = search("/Observation", "identifier=" + CASE + "|" + caseId)
 					.then().statusCode(200).extract().jsonPath().getMap("entry[0].resource");
 			assertThat(expected).as(caseId).isNotNull();
 			String date = (String) expected.get("effectiveDateTime");
