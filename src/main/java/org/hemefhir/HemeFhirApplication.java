@@ -13,17 +13,13 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
 /**
  * HemeFHIR: a FHIR R4 server for the treatment course of hematologic malignancies.
  *
- * <p>Elasticsearch, Flyway, Quartz and Thymeleaf arrive on the classpath through HAPI; their Boot
- * auto-configurations are excluded because HAPI wires what it needs of them itself.
+ * <p>
+ * Elasticsearch, Flyway, Quartz and Thymeleaf arrive on the classpath through HAPI; their
+ * Boot auto-configurations are excluded because HAPI wires what it needs of them itself.
  */
 @SpringBootApplication(
-		exclude = {
-			ElasticsearchClientAutoConfiguration.class,
-			ElasticsearchRestClientAutoConfiguration.class,
-			FlywayAutoConfiguration.class,
-			QuartzAutoConfiguration.class,
-			ThymeleafAutoConfiguration.class
-		})
+		exclude = { ElasticsearchClientAutoConfiguration.class, ElasticsearchRestClientAutoConfiguration.class,
+				FlywayAutoConfiguration.class, QuartzAutoConfiguration.class, ThymeleafAutoConfiguration.class })
 @ConfigurationPropertiesScan
 public class HemeFhirApplication {
 
@@ -34,4 +30,5 @@ public class HemeFhirApplication {
 		}
 		SpringApplication.run(HemeFhirApplication.class, args);
 	}
+
 }

@@ -1,6 +1,8 @@
 package archfixture.a;
 
-/** Fixture for ArchitectureTest: a module that uses one it may not (b), closing a cycle. */
+/**
+ * Fixture for ArchitectureTest: a module that uses one it may not (b), closing a cycle.
+ */
 public class A {
 
 	public Object forbidden() {

@@ -20,23 +20,27 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /**
- * The module map: each top-level package under {@code org.hemefhir} is a module, and a module uses
- * only the modules listed for it, only through the public types of their top-level package (their
- * sub-packages are theirs alone). Modules form no cycle. Build-time IG code never runs in the server.
- * docs/architecture.md draws the same map.
+ * The module map: each top-level package under {@code org.hemefhir} is a module, and a
+ * module uses only the modules listed for it, only through the public types of their
+ * top-level package (their sub-packages are theirs alone). Modules form no cycle.
+ * Build-time IG code never runs in the server. docs/architecture.md draws the same map.
  */
 class ArchitectureTest {
 
 	static final Map<String, Set<String>> MODULES = Map.ofEntries(
 			// HAPI's JPA server, its database and the hooks other modules plug into
 			Map.entry("fhirserver", Set.of()),
-			// what every request goes through: limits, time budget, admission, error contract
+			// what every request goes through: limits, time budget, admission, error
+			// contract
 			Map.entry("system", Set.of("fhirserver")),
-			// the IG model (package, terminology, profile inference) and the profile validator
+			// the IG model (package, terminology, profile inference) and the profile
+			// validator
 			Map.entry("validation", Set.of("fhirserver", "system")),
-			// the IG installed into the server and its pages; ig.build makes the package at build time
+			// the IG installed into the server and its pages; ig.build makes the package
+			// at build time
 			Map.entry("ig", Set.of("validation", "fhirserver", "system")),
-			// $outcomes, $treatment-timeline and what they compute from a patient's course
+			// $outcomes, $treatment-timeline and what they compute from a patient's
+			// course
 			Map.entry("course", Set.of("fhirserver", "system", "validation")),
 			// Bulk Data export and its de-identification
 			Map.entry("export", Set.of("course", "fhirserver", "system")),
@@ -48,15 +52,15 @@ class ArchitectureTest {
 			Map.entry("cli", Set.of("system", "validation")));
 
 	private static final JavaClasses MAIN = new ClassFileImporter()
-			.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-			.importPackages("org.hemefhir");
+		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+		.importPackages("org.hemefhir");
 
 	@Test
 	void everyPackageBelongsToAModule() {
 		assertThat(MAIN.stream().map(c -> ModuleMap.moduleOf("org.hemefhir", c)).distinct())
-				.allSatisfy(module -> assertThat(module.isEmpty() || MODULES.containsKey(module))
-						.as("module %s is in the map", module)
-						.isTrue());
+			.allSatisfy(module -> assertThat(module.isEmpty() || MODULES.containsKey(module))
+				.as("module %s is in the map", module)
+				.isTrue());
 	}
 
 	@Test
@@ -72,24 +76,23 @@ class ArchitectureTest {
 	@Test
 	void buildTimeIgCodeStaysOutOfTheServer() {
 		noClasses().that()
-				.resideOutsideOfPackage("org.hemefhir.ig.build..")
-				.should()
-				.dependOnClassesThat()
-				.resideInAPackage("org.hemefhir.ig.build..")
-				.check(MAIN);
+			.resideOutsideOfPackage("org.hemefhir.ig.build..")
+			.should()
+			.dependOnClassesThat()
+			.resideInAPackage("org.hemefhir.ig.build..")
+			.check(MAIN);
 	}
 
 	@Test
 	void theRulesCatchACycleAForbiddenUseAndAnInternalType() {
 		JavaClasses fixture = new ClassFileImporter().importPackages("archfixture");
 		assertThat(ModuleMap.noCycles("archfixture").evaluate(fixture).hasViolation()).isTrue();
-		String report = new ModuleMap("archfixture", Map.of("a", Set.of(), "b", Set.of("a")))
-				.rule()
-				.evaluate(fixture)
-				.getFailureReport()
-				.toString();
+		String report = new ModuleMap("archfixture", Map.of("a", Set.of(), "b", Set.of("a"))).rule()
+			.evaluate(fixture)
+			.getFailureReport()
+			.toString();
 		assertThat(report).contains("archfixture.a.A", "module a may not use module b")
-				.contains("archfixture.b.B", "archfixture.a.internal.Hidden", "not in the public API of module a");
+			.contains("archfixture.b.B", "archfixture.a.internal.Hidden", "not in the public API of module a");
 	}
 
 	/** Modules under a root package and the modules each may use. */
@@ -99,7 +102,10 @@ class ArchitectureTest {
 			return slices().matching(root + ".(*)..").should().beFreeOfCycles();
 		}
 
-		/** The module a class belongs to; empty for the root package (the application class). */
+		/**
+		 * The module a class belongs to; empty for the root package (the application
+		 * class).
+		 */
 		static String moduleOf(String root, JavaClass c) {
 			String pkg = c.getPackageName();
 			if (!pkg.startsWith(root + ".")) {
@@ -112,28 +118,29 @@ class ArchitectureTest {
 
 		ArchRule rule() {
 			return classes().that()
-					.resideInAPackage(root + ".*..")
-					.should(new ArchCondition<JavaClass>("use other modules only as the module map allows, through the public types of their top-level package") {
-						@Override
-						public void check(JavaClass from, ConditionEvents events) {
-							String module = moduleOf(root, from);
-							for (Dependency d : from.getDirectDependenciesFromSelf()) {
-								JavaClass target = d.getTargetClass().getBaseComponentType();
-								String used = moduleOf(root, target);
-								if (used == null || used.equals(module)) {
-									continue;
-								}
-								if (used.isEmpty() || !allowed.getOrDefault(module, Set.of()).contains(used)) {
-									events.add(violated(d, d.getDescription() + ": module " + module + " may not use module "
-											+ (used.isEmpty() ? "(root)" : used)));
-								}
-								else if (!target.getPackageName().equals(root + "." + used) || !isPublic(target)) {
-									events.add(violated(d, d.getDescription() + ": " + target.getName()
-											+ " is not in the public API of module " + used));
-								}
+				.resideInAPackage(root + ".*..")
+				.should(new ArchCondition<JavaClass>(
+						"use other modules only as the module map allows, through the public types of their top-level package") {
+					@Override
+					public void check(JavaClass from, ConditionEvents events) {
+						String module = moduleOf(root, from);
+						for (Dependency d : from.getDirectDependenciesFromSelf()) {
+							JavaClass target = d.getTargetClass().getBaseComponentType();
+							String used = moduleOf(root, target);
+							if (used == null || used.equals(module)) {
+								continue;
+							}
+							if (used.isEmpty() || !allowed.getOrDefault(module, Set.of()).contains(used)) {
+								events.add(violated(d, d.getDescription() + ": module " + module
+										+ " may not use module " + (used.isEmpty() ? "(root)" : used)));
+							}
+							else if (!target.getPackageName().equals(root + "." + used) || !isPublic(target)) {
+								events.add(violated(d, d.getDescription() + ": " + target.getName()
+										+ " is not in the public API of module " + used));
 							}
 						}
-					});
+					}
+				});
 		}
 
 		private static boolean isPublic(JavaClass c) {

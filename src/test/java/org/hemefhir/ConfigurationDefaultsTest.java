@@ -12,8 +12,9 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each hemefhir.* default is written once, in its properties record: the configuration processor
- * describes every setting with its default, and application.yaml does not repeat them.
+ * Each hemefhir.* default is written once, in its properties record: the configuration
+ * processor describes every setting with its default, and application.yaml does not
+ * repeat them.
  */
 class ConfigurationDefaultsTest {
 

@@ -15,7 +15,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Every relative link in the repository's Markdown resolves: the file exists, and a heading matches its anchor. */
+/**
+ * Every relative link in the repository's Markdown resolves: the file exists, and a
+ * heading matches its anchor.
+ */
 class DocumentationTest {
 
 	private static final Path REPOSITORY = Path.of("").toAbsolutePath();
@@ -62,9 +65,10 @@ class DocumentationTest {
 	private static List<Path> markdownFiles(Path root) throws IOException {
 		try (Stream<Path> files = Files.walk(root)) {
 			return files.filter(p -> p.toString().endsWith(".md"))
-					.filter(p -> root.relativize(p).toString().isEmpty() || !NOT_OURS.contains(root.relativize(p).getName(0).toString()))
-					.sorted()
-					.toList();
+				.filter(p -> root.relativize(p).toString().isEmpty()
+						|| !NOT_OURS.contains(root.relativize(p).getName(0).toString()))
+				.sorted()
+				.toList();
 		}
 	}
 
@@ -116,7 +120,10 @@ class DocumentationTest {
 		return null;
 	}
 
-	/** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, repeats numbered. */
+	/**
+	 * GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens,
+	 * repeats numbered.
+	 */
 	private static List<String> anchors(Path file) throws IOException {
 		List<String> anchors = new ArrayList<>();
 		boolean inCode = false;
@@ -127,9 +134,9 @@ class DocumentationTest {
 			Matcher m = HEADING.matcher(line);
 			if (!inCode && m.matches()) {
 				String slug = m.group(1)
-						.toLowerCase(Locale.ROOT)
-						.replaceAll("[^\\p{L}\\p{N} _-]", "")
-						.replace(' ', '-');
+					.toLowerCase(Locale.ROOT)
+					.replaceAll("[^\\p{L}\\p{N} _-]", "")
+					.replace(' ', '-');
 				String unique = slug;
 				for (int n = 1; anchors.contains(unique); n++) {
 					unique = slug + "-" + n;

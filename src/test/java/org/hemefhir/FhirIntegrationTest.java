@@ -15,15 +15,20 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 /**
- * Base of every integration test: one real server on a random port over a fresh embedded H2
- * database, shared by all test classes (same configuration, so Spring caches one context).
+ * Base of every integration test: one real server on a random port over a fresh embedded
+ * H2 database, shared by all test classes (same configuration, so Spring caches one
+ * context).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
 public abstract class FhirIntegrationTest {
 
 	public static final String FHIR_JSON = "application/fhir+json";
+
 	public static final String FHIR_XML = "application/fhir+xml";
-	/** Identifier system of the published case's resources (sample-bundles/case-report/). */
+
+	/**
+	 * Identifier system of the published case's resources (sample-bundles/case-report/).
+	 */
 	public static final String CASE = "http://hemefhir.org/fhir/sid/case-tjh-2025-0019";
 
 	private static final Path DATA_DIR = createDataDir();
@@ -49,8 +54,8 @@ public abstract class FhirIntegrationTest {
 	}
 
 	/**
-	 * A search with its parameters given as "name=value" pairs, sent URL-encoded (values such as
-	 * {@code http://loinc.org|751-8} are not safe inside a path string).
+	 * A search with its parameters given as "name=value" pairs, sent URL-encoded (values
+	 * such as {@code http://loinc.org|751-8} are not safe inside a path string).
 	 */
 	protected static Response search(String path, String... parameters) {
 		RequestSpecification request = fhir();
@@ -88,7 +93,8 @@ public abstract class FhirIntegrationTest {
 			Path dir = Path.of("target", "it-data", UUID.randomUUID().toString());
 			Files.createDirectories(dir);
 			return dir.toAbsolutePath();
-		} catch (java.io.IOException e) {
+		}
+		catch (java.io.IOException e) {
 			throw new IllegalStateException(e);
 		}
 	}

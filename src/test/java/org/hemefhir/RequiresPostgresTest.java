@@ -13,7 +13,8 @@ class RequiresPostgresTest {
 		int closed = freePort();
 		ConditionEvaluationResult result = RequiresPostgres.Condition.evaluate("127.0.0.1", closed, null);
 		assertThat(result.isDisabled()).isTrue();
-		assertThat(result.getReason()).hasValueSatisfying(r -> assertThat(r).contains("no PostgreSQL at 127.0.0.1:" + closed).contains("CI=true"));
+		assertThat(result.getReason()).hasValueSatisfying(
+				r -> assertThat(r).contains("no PostgreSQL at 127.0.0.1:" + closed).contains("CI=true"));
 	}
 
 	@Test
@@ -25,7 +26,8 @@ class RequiresPostgresTest {
 	@Test
 	void aListeningDatabaseRuns() throws Exception {
 		try (ServerSocket listening = new ServerSocket(0)) {
-			assertThat(RequiresPostgres.Condition.evaluate("127.0.0.1", listening.getLocalPort(), null).isDisabled()).isFalse();
+			assertThat(RequiresPostgres.Condition.evaluate("127.0.0.1", listening.getLocalPort(), null).isDisabled())
+				.isFalse();
 		}
 	}
 

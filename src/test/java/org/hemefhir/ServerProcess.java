@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The packaged server ({@code target/hemefhir.jar}) in a child process, for tests that must kill it
- * the hard way and start it again on the same data directory.
+ * The packaged server ({@code target/hemefhir.jar}) in a child process, for tests that
+ * must kill it the hard way and start it again on the same data directory.
  */
 public final class ServerProcess implements AutoCloseable {
 
 	private static final Path JAR = Path.of("target", "hemefhir.jar");
 
 	private final Process process;
+
 	private final int port;
 
 	private ServerProcess(Process process, int port) {
@@ -27,22 +28,22 @@ public final class ServerProcess implements AutoCloseable {
 		this.port = port;
 	}
 
-	/** Starts the jar on {@code port} over {@code dataDir}; its output goes to a log file there. */
+	/**
+	 * Starts the jar on {@code port} over {@code dataDir}; its output goes to a log file
+	 * there.
+	 */
 	public static ServerProcess start(Path dataDir, int port, String... arguments) throws IOException {
 		if (!JAR.toFile().exists()) {
 			throw new IllegalStateException(JAR + " is missing: integration tests run after the package phase");
 		}
-		List<String> command = new ArrayList<>(List.of(
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx1g", "-jar", JAR.toAbsolutePath().toString(),
-				"--server.port=" + port,
-				"--server.address=127.0.0.1",
-				"--hemefhir.data-dir=" + dataDir.resolve("db")));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-jar",
+						JAR.toAbsolutePath().toString(), "--server.port=" + port, "--server.address=127.0.0.1",
+						"--hemefhir.data-dir=" + dataDir.resolve("db")));
 		command.addAll(List.of(arguments));
-		Process process = new ProcessBuilder(command)
-				.redirectErrorStream(true)
-				.redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile())
-				.start();
+		Process process = new ProcessBuilder(command).redirectErrorStream(true)
+			.redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile())
+			.start();
 		ServerProcess server = new ServerProcess(process, port);
 		server.awaitHealthy();
 		return server;
@@ -79,7 +80,8 @@ public final class ServerProcess implements AutoCloseable {
 				if (given().basePath("").port(port).get("/actuator/health").statusCode() == 200) {
 					return;
 				}
-			} catch (Exception notYetListening) {
+			}
+			catch (Exception notYetListening) {
 				// keep waiting
 			}
 			sleep();
@@ -90,9 +92,11 @@ public final class ServerProcess implements AutoCloseable {
 	private static void sleep() {
 		try {
 			Thread.sleep(500);
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException(e);
 		}
 	}
+
 }

@@ -21,13 +21,15 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Validates one file with the server's {@link ProfileValidator}. JSON goes to the validator as
- * written; XML is parsed (its parser problems become errors, as the server's strict parser would
- * refuse them) and handed over as JSON, so both formats meet the same validation chain.
+ * Validates one file with the server's {@link ProfileValidator}. JSON goes to the
+ * validator as written; XML is parsed (its parser problems become errors, as the server's
+ * strict parser would refuse them) and handed over as JSON, so both formats meet the same
+ * validation chain.
  */
 final class FileValidator {
 
 	private final ProfileValidator validator;
+
 	private final String profile;
 
 	FileValidator(ProfileValidator validator, String profile) {
@@ -45,12 +47,14 @@ final class FileValidator {
 		String text;
 		try {
 			text = StandardCharsets.UTF_8.newDecoder()
-					.onMalformedInput(CodingErrorAction.REPORT)
-					.decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
-					.toString();
-		} catch (CharacterCodingException e) {
+				.onMalformedInput(CodingErrorAction.REPORT)
+				.decode(java.nio.ByteBuffer.wrap(Files.readAllBytes(file)))
+				.toString();
+		}
+		catch (CharacterCodingException e) {
 			return List.of(error(null, "The file is not UTF-8 text"));
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			return List.of(error(null, "Cannot read the file: " + e.getMessage()));
 		}
 		String content = text.startsWith("\uFEFF") ? text.substring(1) : text;
@@ -64,7 +68,8 @@ final class FileValidator {
 		if (XmlGuard.declaresDtd(xml)) {
 			return List.of(error(null, XmlGuard.REFUSAL));
 		}
-		Optional<DocumentLimits.Violation> tooLarge = DocumentLimits.checkXml(xml.getBytes(StandardCharsets.UTF_8), BodyLimits.DEFAULT);
+		Optional<DocumentLimits.Violation> tooLarge = DocumentLimits.checkXml(xml.getBytes(StandardCharsets.UTF_8),
+				BodyLimits.DEFAULT);
 		if (tooLarge.isPresent()) {
 			return List.of(error(tooLarge.get().expression(), tooLarge.get().message()));
 		}
@@ -72,7 +77,8 @@ final class FileValidator {
 		IBaseResource resource;
 		try {
 			resource = validator.fhirContext().newXmlParser().setParserErrorHandler(parserIssues).parseResource(xml);
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException e) {
 			return List.of(error(null, "The content is not a FHIR R4 XML resource: " + e.getMessage()));
 		}
 		List<SingleValidationMessage> out = new ArrayList<>(parserIssues.messages);
@@ -106,10 +112,11 @@ final class FileValidator {
 	}
 
 	/**
-	 * Keeps parsing (so the rest of the resource is still validated) but records what HAPI's
-	 * strict parser, as used by the server, would refuse.
+	 * Keeps parsing (so the rest of the resource is still validated) but records what
+	 * HAPI's strict parser, as used by the server, would refuse.
 	 */
 	private static final class RecordingErrorHandler extends LenientErrorHandler {
+
 		private final List<SingleValidationMessage> messages = new ArrayList<>();
 
 		RecordingErrorHandler() {
@@ -157,5 +164,7 @@ final class FileValidator {
 				BaseJsonLikeValue.ScalarType foundScalar) {
 			record(location, createIncorrectJsonTypeMessage(name, expected, expectedScalar, found, foundScalar));
 		}
+
 	}
+
 }

@@ -20,17 +20,21 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The three report formats of {@code validate}: text, a Bundle of OperationOutcomes, JUnit XML. */
+/**
+ * The three report formats of {@code validate}: text, a Bundle of OperationOutcomes,
+ * JUnit XML.
+ */
 final class Reports {
 
 	static final String LINE_EXTENSION = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-line";
 	static final String COL_EXTENSION = "http://hl7.org/fhir/StructureDefinition/operationoutcome-issue-col";
 
-	private Reports() {}
+	private Reports() {
+	}
 
 	/**
-	 * {@code file:line:col: severity: location: message} per issue (compiler style, so editors and CI
-	 * log parsers link to the line), then one summary line.
+	 * {@code file:line:col: severity: location: message} per issue (compiler style, so
+	 * editors and CI log parsers link to the line), then one summary line.
 	 */
 	static void text(List<FileValidation> results, long millis, PrintStream out) {
 		for (FileValidation result : results) {
@@ -39,7 +43,8 @@ final class Reports {
 			}
 		}
 		long failed = results.stream().filter(FileValidation::hasErrors).count();
-		out.printf(Locale.ROOT, "%d file(s) validated in %.1f s: %d with errors, %d without; %d error(s), %d warning(s), %d information%n",
+		out.printf(Locale.ROOT,
+				"%d file(s) validated in %.1f s: %d with errors, %d without; %d error(s), %d warning(s), %d information%n",
 				results.size(), millis / 1000.0, failed, results.size() - failed,
 				results.stream().mapToLong(FileValidation::errorCount).sum(),
 				results.stream().mapToLong(r -> r.count(ResultSeverityEnum.WARNING)).sum(),
@@ -61,18 +66,18 @@ final class Reports {
 	}
 
 	/**
-	 * A Bundle of type {@code collection}: one entry per file, {@code fullUrl} the file's absolute
-	 * {@code file:} URI, the resource an OperationOutcome whose issues carry the FHIRPath in
-	 * {@code expression} and the line and column in the standard operationoutcome-issue-line/col
-	 * extensions (JSON files).
+	 * A Bundle of type {@code collection}: one entry per file, {@code fullUrl} the file's
+	 * absolute {@code file:} URI, the resource an OperationOutcome whose issues carry the
+	 * FHIRPath in {@code expression} and the line and column in the standard
+	 * operationoutcome-issue-line/col extensions (JSON files).
 	 */
 	static void json(FhirContext ctx, List<FileValidation> results, PrintStream out) {
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
 		bundle.setTimestamp(new java.util.Date());
 		for (FileValidation result : results) {
 			bundle.addEntry()
-					.setFullUrl(result.file().toAbsolutePath().normalize().toUri().toString())
-					.setResource(outcome(ctx, result));
+				.setFullUrl(result.file().toAbsolutePath().normalize().toUri().toString())
+				.setResource(outcome(ctx, result));
 		}
 		out.println(ctx.newJsonParser().setPrettyPrint(true).encodeResourceToString(bundle));
 	}
@@ -93,8 +98,9 @@ final class Reports {
 	}
 
 	/**
-	 * One testsuite, one testcase per file ({@code classname} = its folder, {@code name} = its path);
-	 * a file with errors fails with every error in the failure text; warnings go to system-out.
+	 * One testsuite, one testcase per file ({@code classname} = its folder, {@code name}
+	 * = its path); a file with errors fails with every error in the failure text;
+	 * warnings go to system-out.
 	 */
 	static void junit(List<FileValidation> results, long millis, PrintStream out) {
 		StringWriter buffer = new StringWriter();
@@ -119,13 +125,15 @@ final class Reports {
 			xml.writeEndElement();
 			xml.writeEndDocument();
 			xml.close();
-		} catch (XMLStreamException e) {
+		}
+		catch (XMLStreamException e) {
 			throw new IllegalStateException("Cannot write the JUnit report", e);
 		}
 		out.println(buffer);
 	}
 
-	private static void suiteAttributes(XMLStreamWriter xml, int tests, long failures, long millis) throws XMLStreamException {
+	private static void suiteAttributes(XMLStreamWriter xml, int tests, long failures, long millis)
+			throws XMLStreamException {
 		xml.writeAttribute("name", "hemefhir validate");
 		xml.writeAttribute("tests", Integer.toString(tests));
 		xml.writeAttribute("failures", Long.toString(failures));
@@ -141,7 +149,10 @@ final class Reports {
 		xml.writeAttribute("name", xmlSafe(result.file().toString()));
 		xml.writeAttribute("time", seconds(result.millis()));
 		List<SingleValidationMessage> errors = result.messages().stream().filter(FileValidation::isError).toList();
-		List<SingleValidationMessage> others = result.messages().stream().filter(m -> !FileValidation.isError(m)).toList();
+		List<SingleValidationMessage> others = result.messages()
+			.stream()
+			.filter(m -> !FileValidation.isError(m))
+			.toList();
 		if (!errors.isEmpty()) {
 			xml.writeCharacters("\n      ");
 			xml.writeStartElement("failure");
@@ -174,8 +185,12 @@ final class Reports {
 		return text == null ? "" : text.replaceAll("\\s*[\\r\\n]+\\s*", " ");
 	}
 
-	/** Drops the characters XML 1.0 cannot carry at all (control characters other than tab and newlines). */
+	/**
+	 * Drops the characters XML 1.0 cannot carry at all (control characters other than tab
+	 * and newlines).
+	 */
 	private static String xmlSafe(String text) {
 		return text.replaceAll("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\uFFFE\\uFFFF]", "");
 	}
+
 }

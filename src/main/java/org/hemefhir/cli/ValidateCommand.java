@@ -28,8 +28,9 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /**
- * {@code java -jar hemefhir.jar validate PATH...}: validates files offline with the validator the
- * server uses ({@link ProfileValidator} over the packaged IG), without Spring, web server or database.
+ * {@code java -jar hemefhir.jar validate PATH...}: validates files offline with the
+ * validator the server uses ({@link ProfileValidator} over the packaged IG), without
+ * Spring, web server or database.
  */
 public final class ValidateCommand {
 
@@ -39,17 +40,20 @@ public final class ValidateCommand {
 	static final int INVALID = 1;
 	static final int USAGE = 2;
 
-	private ValidateCommand() {}
+	private ValidateCommand() {
+	}
 
-	/** Entry point from {@code HemeFhirApplication.main}; returns the process exit code. */
+	/**
+	 * Entry point from {@code HemeFhirApplication.main}; returns the process exit code.
+	 */
 	public static int main(String[] args) {
 		quietLogging();
 		return run(args, System.out, System.err, ProfileValidator::fromClasspath);
 	}
 
 	/**
-	 * Runs the command, writing the report to {@code out} and usage errors to {@code err}; the
-	 * validator is built only once the arguments are known to be usable.
+	 * Runs the command, writing the report to {@code out} and usage errors to
+	 * {@code err}; the validator is built only once the arguments are known to be usable.
 	 */
 	static int run(String[] args, PrintStream out, PrintStream err, Supplier<ProfileValidator> validators) {
 		long start = System.nanoTime();
@@ -62,7 +66,8 @@ public final class ValidateCommand {
 				return OK;
 			}
 			files = collectFiles(options.paths());
-		} catch (ValidateOptions.UsageException e) {
+		}
+		catch (ValidateOptions.UsageException e) {
 			return usage(err, e.getMessage());
 		}
 
@@ -96,7 +101,10 @@ public final class ValidateCommand {
 		return USAGE;
 	}
 
-	/** The given files as they are; directories walked for *.json and *.xml, in name order. */
+	/**
+	 * The given files as they are; directories walked for *.json and *.xml, in name
+	 * order.
+	 */
 	static List<Path> collectFiles(List<Path> paths) throws ValidateOptions.UsageException {
 		Set<Path> files = new LinkedHashSet<>();
 		for (Path path : paths) {
@@ -106,11 +114,12 @@ public final class ValidateCommand {
 			}
 			try (Stream<Path> walk = Files.walk(path)) {
 				walk.filter(Files::isRegularFile)
-						.filter(ValidateCommand::isFhirFileName)
-						.map(Path::normalize)
-						.sorted()
-						.forEach(files::add);
-			} catch (IOException | UncheckedIOException e) {
+					.filter(ValidateCommand::isFhirFileName)
+					.map(Path::normalize)
+					.sorted()
+					.forEach(files::add);
+			}
+			catch (IOException | UncheckedIOException e) {
 				throw new ValidateOptions.UsageException("cannot read directory " + path + ": " + e.getMessage());
 			}
 		}
@@ -126,8 +135,9 @@ public final class ValidateCommand {
 	}
 
 	/**
-	 * One file per task on as many threads as there are cores: the validator is thread-safe and
-	 * keeps one InstanceValidator per thread. Results keep the order of {@code files}.
+	 * One file per task on as many threads as there are cores: the validator is
+	 * thread-safe and keeps one InstanceValidator per thread. Results keep the order of
+	 * {@code files}.
 	 */
 	private static List<FileValidation> validateAll(FileValidator validator, List<Path> files) {
 		int threads = Math.max(1, Math.min(files.size(), Runtime.getRuntime().availableProcessors()));
@@ -149,19 +159,22 @@ public final class ValidateCommand {
 				results.add(future.get());
 			}
 			return results;
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("interrupted", e);
-		} catch (ExecutionException e) {
+		}
+		catch (ExecutionException e) {
 			throw new IllegalStateException("validation failed: " + e.getCause(), e.getCause());
-		} finally {
+		}
+		finally {
 			pool.shutdownNow();
 		}
 	}
 
 	/**
-	 * Without Spring Boot's logging setup, logback would print HAPI's INFO and DEBUG lines to
-	 * stdout, into the report. Warnings and errors go to stderr instead.
+	 * Without Spring Boot's logging setup, logback would print HAPI's INFO and DEBUG
+	 * lines to stdout, into the report. Warnings and errors go to stderr instead.
 	 */
 	private static void quietLogging() {
 		if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
@@ -180,7 +193,9 @@ public final class ValidateCommand {
 		ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
 		root.setLevel(Level.WARN);
 		root.addAppender(console);
-		// HAPI's own core definitions trip the lenient parser ("Unknown element 'author'") at load time
+		// HAPI's own core definitions trip the lenient parser ("Unknown element
+		// 'author'") at load time
 		context.getLogger("ca.uhn.fhir.parser.LenientErrorHandler").setLevel(Level.ERROR);
 	}
+
 }

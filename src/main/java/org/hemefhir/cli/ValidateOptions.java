@@ -6,13 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-/** The arguments of {@code validate}: paths, an optional profile and the report format. */
+/**
+ * The arguments of {@code validate}: paths, an optional profile and the report format.
+ */
 record ValidateOptions(List<Path> paths, String profile, Format format, boolean help) {
 
 	enum Format {
-		TEXT,
-		JSON,
-		JUNIT
+
+		TEXT, JSON, JUNIT
+
 	}
 
 	static final String USAGE = """
@@ -33,9 +35,11 @@ record ValidateOptions(List<Path> paths, String profile, Format format, boolean 
 
 	/** A mistake in the command line: printed with the usage text, exit code 2. */
 	static final class UsageException extends Exception {
+
 		UsageException(String message) {
 			super(message);
 		}
+
 	}
 
 	static ValidateOptions parse(String[] args) throws UsageException {
@@ -76,7 +80,8 @@ record ValidateOptions(List<Path> paths, String profile, Format format, boolean 
 					}
 					try {
 						format = Format.valueOf(value.trim().toUpperCase(Locale.ROOT));
-					} catch (IllegalArgumentException e) {
+					}
+					catch (IllegalArgumentException e) {
 						throw new UsageException("unknown format '" + value + "' (use text, json or junit)");
 					}
 				}

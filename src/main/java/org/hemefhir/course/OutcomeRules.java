@@ -12,18 +12,22 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The time-to-event rules of {@code $outcomes}, on plain values: no FHIR, no database, so every
- * edge case (gaps, transfusions, never recovering, several positives) is a unit test.
+ * The time-to-event rules of {@code $outcomes}, on plain values: no FHIR, no database, so
+ * every edge case (gaps, transfusions, never recovering, several positives) is a unit
+ * test.
  *
- * <p>Counting conventions: a regimen's day 1 is its first day and the day before it is day -1
- * (there is no regimen day 0); a transplant's day 0 is the infusion day.
+ * <p>
+ * Counting conventions: a regimen's day 1 is its first day and the day before it is day
+ * -1 (there is no regimen day 0); a transplant's day 0 is the infusion day.
  */
 final class OutcomeRules {
 
-	private OutcomeRules() {}
+	private OutcomeRules() {
+	}
 
 	/** How a measured value is compared with its threshold. */
 	enum Threshold {
+
 		/** value ≥ threshold (the rule, and the default). */
 		GE("≥"),
 		/** value > threshold (the letter's wording, "ANC > 1.0"). */
@@ -53,24 +57,38 @@ final class OutcomeRules {
 		String code() {
 			return name().toLowerCase();
 		}
+
 	}
 
-	/** One dated value, e.g. an ANC; {@code source} is the id of the observation it came from. */
-	record Measurement(LocalDate date, BigDecimal value, String source) {}
-
-	/** A platelet transfusion, over one day or a range of days (a date known only to the month). */
-	record Transfusion(LocalDate first, LocalDate last, String source) {}
-
-	/** One MRD result on one specimen type. */
-	record MrdResult(LocalDate date, boolean positive, String specimen, String source) {}
-
-	/** One graded adverse event; {@code regimen} is null when the event names no regimen. */
-	record GradedEvent(String term, int grade, String regimen, String source) {}
+	/**
+	 * One dated value, e.g. an ANC; {@code source} is the id of the observation it came
+	 * from.
+	 */
+	record Measurement(LocalDate date, BigDecimal value, String source) {
+	}
 
 	/**
-	 * The answer to one question: reached on {@code date} (sources = the values that decided it), or
-	 * not reached with a reason. Notes say what else a reader should know (e.g. a value that was
-	 * over the threshold but did not count because of a transfusion).
+	 * A platelet transfusion, over one day or a range of days (a date known only to the
+	 * month).
+	 */
+	record Transfusion(LocalDate first, LocalDate last, String source) {
+	}
+
+	/** One MRD result on one specimen type. */
+	record MrdResult(LocalDate date, boolean positive, String specimen, String source) {
+	}
+
+	/**
+	 * One graded adverse event; {@code regimen} is null when the event names no regimen.
+	 */
+	record GradedEvent(String term, int grade, String regimen, String source) {
+	}
+
+	/**
+	 * The answer to one question: reached on {@code date} (sources = the values that
+	 * decided it), or not reached with a reason. Notes say what else a reader should know
+	 * (e.g. a value that was over the threshold but did not count because of a
+	 * transfusion).
 	 */
 	record Outcome(LocalDate date, List<String> sources, String reason, List<String> notes) {
 		static Outcome reached(LocalDate date, List<String> sources, List<String> notes) {
@@ -86,7 +104,10 @@ final class OutcomeRules {
 		}
 	}
 
-	/** Day of {@code date} in a regimen whose day 1 is {@code start}; the day before day 1 is day -1. */
+	/**
+	 * Day of {@code date} in a regimen whose day 1 is {@code start}; the day before day 1
+	 * is day -1.
+	 */
 	static long regimenDay(LocalDate date, LocalDate start) {
 		long diff = ChronoUnit.DAYS.between(start, date);
 		return diff >= 0 ? diff + 1 : diff;
@@ -114,9 +135,10 @@ final class OutcomeRules {
 	}
 
 	/**
-	 * Neutrophil recovery: the first day of {@code consecutive} successive measurements (on distinct
-	 * days, whatever the calendar gap between them) that all meet the threshold. Several
-	 * measurements on one day count once, with the lowest value of that day.
+	 * Neutrophil recovery: the first day of {@code consecutive} successive measurements
+	 * (on distinct days, whatever the calendar gap between them) that all meet the
+	 * threshold. Several measurements on one day count once, with the lowest value of
+	 * that day.
 	 */
 	static Outcome neutrophilRecovery(List<Measurement> anc, BigDecimal threshold, Threshold comparator,
 			int consecutive, LocalDate from, LocalDate until) {
@@ -143,7 +165,8 @@ final class OutcomeRules {
 					}
 					return Outcome.reached(run.get(0).date(), run.stream().map(Measurement::source).toList(), notes);
 				}
-			} else {
+			}
+			else {
 				belowBefore = true;
 				if (run.size() > longest.size()) {
 					longest = List.copyOf(run);
@@ -183,13 +206,15 @@ final class OutcomeRules {
 			}
 			LocalDate windowStart = day.date().minusDays(transfusionFreeDays);
 			Transfusion recent = transfusions.stream()
-					.filter(t -> !t.first().isAfter(day.date()) && !t.last().isBefore(windowStart))
-					.max(Comparator.comparing(Transfusion::last)).orElse(null);
+				.filter(t -> !t.first().isAfter(day.date()) && !t.last().isBefore(windowStart))
+				.max(Comparator.comparing(Transfusion::last))
+				.orElse(null);
 			if (recent == null) {
 				return Outcome.reached(day.date(), List.of(day.source()), notes);
 			}
-			notes.add("platelets " + day.value().toPlainString() + " on " + day.date() + " not counted: platelet transfusion "
-					+ recent.source() + " within the " + transfusionFreeDays + " days before");
+			notes.add("platelets " + day.value().toPlainString() + " on " + day.date()
+					+ " not counted: platelet transfusion " + recent.source() + " within the " + transfusionFreeDays
+					+ " days before");
 		}
 		if (!notes.isEmpty()) {
 			return Outcome.notReached("every platelet count " + rule + window(from, until)
@@ -201,14 +226,16 @@ final class OutcomeRules {
 	}
 
 	/**
-	 * MRD conversion, per specimen type (keys in order of first appearance): the first negative
-	 * result after a positive one. Sources: the last positive before the conversion, then the
-	 * negative. A positive result after the conversion is reported as a note.
+	 * MRD conversion, per specimen type (keys in order of first appearance): the first
+	 * negative result after a positive one. Sources: the last positive before the
+	 * conversion, then the negative. A positive result after the conversion is reported
+	 * as a note.
 	 */
 	static Map<String, Outcome> mrdConversion(List<MrdResult> results) {
 		Map<String, List<MrdResult>> bySpecimen = new LinkedHashMap<>();
-		results.stream().sorted(Comparator.comparing(MrdResult::date))
-				.forEach(r -> bySpecimen.computeIfAbsent(r.specimen(), k -> new ArrayList<>()).add(r));
+		results.stream()
+			.sorted(Comparator.comparing(MrdResult::date))
+			.forEach(r -> bySpecimen.computeIfAbsent(r.specimen(), k -> new ArrayList<>()).add(r));
 		Map<String, Outcome> outcomes = new LinkedHashMap<>();
 		bySpecimen.forEach((specimen, list) -> outcomes.put(specimen, conversion(list)));
 		return outcomes;
@@ -220,10 +247,14 @@ final class OutcomeRules {
 			MrdResult r = sorted.get(i);
 			if (r.positive()) {
 				lastPositive = r;
-			} else if (lastPositive != null && r.date().isAfter(lastPositive.date())) {
+			}
+			else if (lastPositive != null && r.date().isAfter(lastPositive.date())) {
 				List<String> notes = new ArrayList<>();
-				sorted.subList(i + 1, sorted.size()).stream().filter(MrdResult::positive).findFirst()
-						.ifPresent(p -> notes.add("MRD positive again on " + p.date() + " (" + p.source() + ")"));
+				sorted.subList(i + 1, sorted.size())
+					.stream()
+					.filter(MrdResult::positive)
+					.findFirst()
+					.ifPresent(p -> notes.add("MRD positive again on " + p.date() + " (" + p.source() + ")"));
 				return Outcome.reached(r.date(), List.of(lastPositive.source(), r.source()), notes);
 			}
 		}
@@ -236,19 +267,26 @@ final class OutcomeRules {
 	}
 
 	/** The worst grade of a group of adverse events and the events that have it. */
-	record WorstGrade(String key, int grade, int events, List<String> terms, List<String> sources) {}
+	record WorstGrade(String key, int grade, int events, List<String> terms, List<String> sources) {
+	}
 
-	/** Worst CTCAE grade per term (key = term), in order of descending grade then term. */
+	/**
+	 * Worst CTCAE grade per term (key = term), in order of descending grade then term.
+	 */
 	static List<WorstGrade> worstGradeByTerm(List<GradedEvent> events) {
 		return worst(events, GradedEvent::term);
 	}
 
-	/** Worst CTCAE grade per regimen (key = regimen; events without a regimen under key null). */
+	/**
+	 * Worst CTCAE grade per regimen (key = regimen; events without a regimen under key
+	 * null).
+	 */
 	static List<WorstGrade> worstGradeByRegimen(List<GradedEvent> events) {
 		return worst(events, GradedEvent::regimen);
 	}
 
-	private static List<WorstGrade> worst(List<GradedEvent> events, java.util.function.Function<GradedEvent, String> key) {
+	private static List<WorstGrade> worst(List<GradedEvent> events,
+			java.util.function.Function<GradedEvent, String> key) {
 		Map<String, List<GradedEvent>> groups = new LinkedHashMap<>();
 		events.forEach(e -> groups.computeIfAbsent(key.apply(e), k -> new ArrayList<>()).add(e));
 		List<WorstGrade> result = new ArrayList<>();
@@ -259,15 +297,21 @@ final class OutcomeRules {
 					atWorst.stream().map(GradedEvent::term).distinct().sorted().toList(),
 					atWorst.stream().map(GradedEvent::source).toList()));
 		});
-		result.sort(Comparator.comparingInt(WorstGrade::grade).reversed()
-				.thenComparing(w -> Objects.toString(w.key(), "")));
+		result.sort(Comparator.comparingInt(WorstGrade::grade)
+			.reversed()
+			.thenComparing(w -> Objects.toString(w.key(), "")));
 		return result;
 	}
 
-	/** Days from a possibly partial date to a day: [low, high], equal when the start date is exact. */
-	record DayRange(long low, long high) {}
+	/**
+	 * Days from a possibly partial date to a day: [low, high], equal when the start date
+	 * is exact.
+	 */
+	record DayRange(long low, long high) {
+	}
 
 	static DayRange daysBetween(PartialDate from, LocalDate to) {
 		return new DayRange(ChronoUnit.DAYS.between(from.last(), to), ChronoUnit.DAYS.between(from.first(), to));
 	}
+
 }

@@ -41,17 +41,19 @@ import org.hl7.fhir.r4.model.Type;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code Patient/[id]/$outcomes}: the clinical time-to-event measures of one patient's course,
- * each with the rule used, the source observations and every date as a regimen day and a
- * transplant day. The shape of the answer is documented in docs/research.md.
+ * {@code Patient/[id]/$outcomes}: the clinical time-to-event measures of one patient's
+ * course, each with the rule used, the source observations and every date as a regimen
+ * day and a transplant day. The shape of the answer is documented in docs/research.md.
  */
 @Component
 class OutcomesProvider implements FhirServerCustomizer {
 
 	private static final String UCUM = "http://unitsofmeasure.org";
+
 	private static final String COUNT_UNIT = "10*9/L";
 
 	private final CourseReader reader;
+
 	private final OutcomeProperties defaults;
 
 	OutcomesProvider(CourseReader reader, OutcomeProperties defaults) {
@@ -65,23 +67,23 @@ class OutcomesProvider implements FhirServerCustomizer {
 	}
 
 	@Operation(name = "$outcomes", idempotent = true, typeName = "Patient")
-	public Parameters outcomes(
-			@IdParam IdType patientId,
+	public Parameters outcomes(@IdParam IdType patientId,
 			@OperationParam(name = "anc-threshold") StringType ancThreshold,
 			@OperationParam(name = "anc-consecutive") StringType ancConsecutive,
 			@OperationParam(name = "platelet-threshold") StringType plateletThreshold,
 			@OperationParam(name = "transfusion-free-days") StringType transfusionFreeDays,
 			@OperationParam(name = "comparator") StringType comparator,
-			@OperationParam(name = "regimen") StringType regimen,
-			RequestDetails request) {
+			@OperationParam(name = "regimen") StringType regimen, RequestDetails request) {
 		BigDecimal anc = positive("anc-threshold", ancThreshold, defaults.ancThreshold());
 		BigDecimal platelets = positive("platelet-threshold", plateletThreshold, defaults.plateletThreshold());
 		int consecutive = within("anc-consecutive", ancConsecutive, defaults.ancConsecutive(), 1, 30);
-		int transfusionFree = within("transfusion-free-days", transfusionFreeDays, defaults.transfusionFreeDays(), 0, 365);
+		int transfusionFree = within("transfusion-free-days", transfusionFreeDays, defaults.transfusionFreeDays(), 0,
+				365);
 		Threshold cmp;
 		try {
 			cmp = Threshold.parse(comparator == null ? defaults.comparator() : comparator.getValue());
-		} catch (IllegalArgumentException e) {
+		}
+		catch (IllegalArgumentException e) {
 			throw new InvalidRequestException(e.getMessage());
 		}
 
@@ -89,8 +91,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 		String regimenCode = regimen == null ? null : regimen.getValue();
 		Optional<Regimen> reference = course.referenceRegimen(regimenCode);
 		if (regimenCode != null && reference.isEmpty()) {
-			throw new InvalidRequestException("Patient/" + patientId.getIdPart() + " has no regimen with code or reference '"
-					+ regimenCode + "'");
+			throw new InvalidRequestException("Patient/" + patientId.getIdPart()
+					+ " has no regimen with code or reference '" + regimenCode + "'");
 		}
 		Days days = new Days(reference.orElse(null), course.transplant.orElse(null));
 		LocalDate from = reference.map(Regimen::start).orElse(null);
@@ -115,18 +117,24 @@ class OutcomesProvider implements FhirServerCustomizer {
 			part(p, "date", new DateType(t.date().toString()));
 		});
 
-		String window = reference.map(r -> ", counted from day 1 of " + r.label() + " (" + r.start() + ")"
-				+ (until == null ? "" : " until the next regimen (" + until + ", excluded)")).orElse(", over all data (no regimen)");
+		String window = reference
+			.map(r -> ", counted from day 1 of " + r.label() + " (" + r.start() + ")"
+					+ (until == null ? "" : " until the next regimen (" + until + ", excluded)"))
+			.orElse(", over all data (no regimen)");
 		ParametersParameterComponent neutrophils = outcome(out, "neutrophil-recovery",
 				"first day of " + consecutive + " successive ANC measurements (LOINC 751-8) on distinct days, each "
 						+ cmp.symbol + " " + anc.toPlainString() + " x10^9/L; one value per day (the lowest)" + window,
-				OutcomeRules.neutrophilRecovery(course.measurements(PatientCourse.ANC), anc, cmp, consecutive, from, until), days);
+				OutcomeRules.neutrophilRecovery(course.measurements(PatientCourse.ANC), anc, cmp, consecutive, from,
+						until),
+				days);
 		thresholdParts(neutrophils, anc, cmp);
 		ParametersParameterComponent plt = outcome(out, "platelet-recovery",
 				"first day with platelets (LOINC 777-3) " + cmp.symbol + " " + platelets.toPlainString()
-						+ " x10^9/L and no platelet transfusion on that day or in the " + transfusionFree + " days before" + window,
-				OutcomeRules.plateletRecovery(course.measurements(PatientCourse.PLATELETS), course.plateletTransfusions(),
-						platelets, cmp, transfusionFree, from, until), days);
+						+ " x10^9/L and no platelet transfusion on that day or in the " + transfusionFree
+						+ " days before" + window,
+				OutcomeRules.plateletRecovery(course.measurements(PatientCourse.PLATELETS),
+						course.plateletTransfusions(), platelets, cmp, transfusionFree, from, until),
+				days);
 		thresholdParts(plt, platelets, cmp);
 
 		mrd(out, course, days);
@@ -136,7 +144,9 @@ class OutcomesProvider implements FhirServerCustomizer {
 		return out;
 	}
 
-	/** Regimen day and transplant day of a date, when there is a regimen / a transplant. */
+	/**
+	 * Regimen day and transplant day of a date, when there is a regimen / a transplant.
+	 */
 	private record Days(Regimen regimen, Transplant transplant) {
 		void add(ParametersParameterComponent p, LocalDate date) {
 			part(p, "date", new DateType(date.toString()));
@@ -149,7 +159,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 		}
 	}
 
-	private static ParametersParameterComponent outcome(Parameters out, String name, String rule, Outcome outcome, Days days) {
+	private static ParametersParameterComponent outcome(Parameters out, String name, String rule, Outcome outcome,
+			Days days) {
 		ParametersParameterComponent p = out.addParameter().setName(name);
 		fill(p, rule, outcome, days);
 		return p;
@@ -160,7 +171,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 		part(p, "rule", new StringType(rule));
 		if (outcome.isReached()) {
 			days.add(p, outcome.date());
-		} else {
+		}
+		else {
 			part(p, "reason", new StringType(outcome.reason()));
 		}
 		outcome.sources().forEach(s -> part(p, "source", new Reference(s)));
@@ -189,9 +201,11 @@ class OutcomesProvider implements FhirServerCustomizer {
 		}
 		bySpecimen.forEach((specimen, outcome) -> {
 			ParametersParameterComponent p = out.addParameter().setName("mrd-conversion");
-			part(p, "specimen", new Coding("http://terminology.hl7.org/CodeSystem/v2-0487", specimen, specimenName(specimen)));
-			fill(p, "first MRD-negative result (" + specimenName(specimen) + ") after a positive one; sources: the last positive"
-					+ " before it, then the negative", outcome, days);
+			part(p, "specimen",
+					new Coding("http://terminology.hl7.org/CodeSystem/v2-0487", specimen, specimenName(specimen)));
+			fill(p, "first MRD-negative result (" + specimenName(specimen)
+					+ ") after a positive one; sources: the last positive" + " before it, then the negative", outcome,
+					days);
 		});
 	}
 
@@ -209,12 +223,13 @@ class OutcomesProvider implements FhirServerCustomizer {
 		String rule = "days from the diagnosis (earliest Condition onset) to the transplant infusion (day 0); a diagnosis date"
 				+ " known only to the month gives a range";
 		Optional<Condition> diagnosis = course.conditions.stream()
-				.filter(c -> PatientCourse.date(c.getOnset()) != null)
-				.min(Comparator.comparing(c -> PatientCourse.date(c.getOnset()).first()));
+			.filter(c -> PatientCourse.date(c.getOnset()) != null)
+			.min(Comparator.comparing(c -> PatientCourse.date(c.getOnset()).first()));
 		if (diagnosis.isEmpty() || course.transplant.isEmpty()) {
 			part(p, "status", new CodeType("not-reached"));
 			part(p, "rule", new StringType(rule));
-			part(p, "reason", new StringType(diagnosis.isEmpty() ? "no diagnosis with an onset date" : "no transplant recorded"));
+			part(p, "reason",
+					new StringType(diagnosis.isEmpty() ? "no diagnosis with an onset date" : "no transplant recorded"));
 			diagnosis.ifPresent(c -> part(p, "source", new Reference(PatientCourse.ref(c))));
 			return;
 		}
@@ -237,10 +252,13 @@ class OutcomesProvider implements FhirServerCustomizer {
 	private static void chimerism(Parameters out, PatientCourse course, Days days) {
 		ParametersParameterComponent p = out.addParameter().setName("donor-chimerism");
 		String rule = "donor chimerism observations (observation-code donor-chimerism) dated on or after the transplant, in date order";
-		List<Observation> results = course.observations(PatientCourse.CS + "observation-code", "donor-chimerism").stream()
-				.filter(o -> PatientCourse.day(o.getEffective()) != null && o.hasValueQuantity())
-				.filter(o -> course.transplant.map(t -> !PatientCourse.day(o.getEffective()).isBefore(t.date())).orElse(false))
-				.sorted(Comparator.comparing(o -> PatientCourse.day(o.getEffective()))).toList();
+		List<Observation> results = course.observations(PatientCourse.CS + "observation-code", "donor-chimerism")
+			.stream()
+			.filter(o -> PatientCourse.day(o.getEffective()) != null && o.hasValueQuantity())
+			.filter(o -> course.transplant.map(t -> !PatientCourse.day(o.getEffective()).isBefore(t.date()))
+				.orElse(false))
+			.sorted(Comparator.comparing(o -> PatientCourse.day(o.getEffective())))
+			.toList();
 		part(p, "status", new CodeType(results.isEmpty() ? "not-reached" : "reached"));
 		part(p, "rule", new StringType(rule));
 		if (results.isEmpty()) {
@@ -261,7 +279,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 			Integer grade = PatientCourse.grade(event);
 			if (grade != null && event.hasEvent()) {
 				String regimen = course.namedRegimen(event).map(Regimen::reference).orElse(null);
-				events.add(new GradedEvent(PatientCourse.term(event.getEvent()), grade, regimen, PatientCourse.ref(event)));
+				events.add(new GradedEvent(PatientCourse.term(event.getEvent()), grade, regimen,
+						PatientCourse.ref(event)));
 			}
 		}
 		for (WorstGrade w : OutcomeRules.worstGradeByTerm(events)) {
@@ -274,8 +293,11 @@ class OutcomesProvider implements FhirServerCustomizer {
 		for (WorstGrade w : OutcomeRules.worstGradeByRegimen(events)) {
 			ParametersParameterComponent p = out.addParameter().setName("worst-grade-by-regimen");
 			if (w.key() != null) {
-				String label = course.regimens.stream().filter(r -> r.reference().equals(w.key())).findFirst()
-						.map(Regimen::label).orElse(null);
+				String label = course.regimens.stream()
+					.filter(r -> r.reference().equals(w.key()))
+					.findFirst()
+					.map(Regimen::label)
+					.orElse(null);
 				part(p, "regimen", new Reference(w.key()).setDisplay(label));
 			}
 			part(p, "grade", new IntegerType(w.grade()));
@@ -293,7 +315,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 		return part;
 	}
 
-	// Numbers arrive as strings: HAPI's own decimal/integer conversion answers a typo with a 500.
+	// Numbers arrive as strings: HAPI's own decimal/integer conversion answers a typo
+	// with a 500.
 	private static BigDecimal positive(String name, StringType value, BigDecimal fallback) {
 		if (value == null || value.getValue() == null) {
 			return fallback;
@@ -301,8 +324,10 @@ class OutcomesProvider implements FhirServerCustomizer {
 		BigDecimal number;
 		try {
 			number = DecimalBounds.parse(value.getValue());
-		} catch (NumberFormatException e) {
-			String reason = e.getMessage() != null && e.getMessage().startsWith("The decimal") ? ": " + e.getMessage() : "";
+		}
+		catch (NumberFormatException e) {
+			String reason = e.getMessage() != null && e.getMessage().startsWith("The decimal") ? ": " + e.getMessage()
+					: "";
 			throw new InvalidRequestException(name + " must be a decimal number (x10^9/L), not '"
 					+ OutcomesProvider.shown(value.getValue()) + "'" + reason);
 		}
@@ -323,7 +348,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 		int number;
 		try {
 			number = Integer.parseInt(value.getValue().trim());
-		} catch (NumberFormatException e) {
+		}
+		catch (NumberFormatException e) {
 			throw new InvalidRequestException(name + " must be a whole number, not '" + value.getValue() + "'");
 		}
 		if (number < min || number > max) {
@@ -331,4 +357,5 @@ class OutcomesProvider implements FhirServerCustomizer {
 		}
 		return number;
 	}
+
 }

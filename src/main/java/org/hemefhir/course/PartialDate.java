@@ -3,9 +3,10 @@ package org.hemefhir.course;
 import java.time.LocalDate;
 
 /**
- * A FHIR date that may be known only to the month or the year ({@code 2024}, {@code 2024-05},
- * {@code 2024-05-07}, or the date part of a dateTime): the first and last day it can be. Used by the
- * course rules and by the de-identified export, which shifts such dates without inventing precision.
+ * A FHIR date that may be known only to the month or the year ({@code 2024},
+ * {@code 2024-05}, {@code 2024-05-07}, or the date part of a dateTime): the first and
+ * last day it can be. Used by the course rules and by the de-identified export, which
+ * shifts such dates without inventing precision.
  */
 public record PartialDate(String text, LocalDate first, LocalDate last) {
 

@@ -30,8 +30,9 @@ import org.hl7.fhir.r4.model.Specimen;
 import org.hl7.fhir.r4.model.Type;
 
 /**
- * One patient's stored course, read once per request, with the HemeFHIR codes and extensions
- * (fhir-profiles/CONTRACT.md) interpreted: regimens, the transplant, counts, MRD, grades.
+ * One patient's stored course, read once per request, with the HemeFHIR codes and
+ * extensions (fhir-profiles/CONTRACT.md) interpreted: regimens, the transplant, counts,
+ * MRD, grades.
  */
 final class PatientCourse {
 
@@ -47,34 +48,50 @@ final class PatientCourse {
 	static final Set<String> HSCT_CODES = IgTerminology.installed().codes(IgTerminology.HSCT_CODE);
 	static final Set<String> PLATELET_TRANSFUSION = Set.of("180208003");
 	static final Set<String> TRANSFUSION_CODES = Set.of("116863004", "71493000", "180208003", "5447007");
-	/** Phases that do not start a new count of days: conditioning is counted toward the transplant. */
+
+	/**
+	 * Phases that do not start a new count of days: conditioning is counted toward the
+	 * transplant.
+	 */
 	static final Set<String> NOT_ANCHORS = Set.of("conditioning", "maintenance", "supportive");
 
 	/** A treatment regimen (CarePlan of profile hemefhir-treatment-regimen). */
-	record Regimen(String reference, String code, String display, String phase, String title, LocalDate start, CarePlan carePlan) {
+	record Regimen(String reference, String code, String display, String phase, String title, LocalDate start,
+			CarePlan carePlan) {
 		String label() {
 			return title != null ? title : display != null ? display : code;
 		}
 	}
 
 	/** The allogeneic transplant: day 0 = infusion. */
-	record Transplant(String reference, LocalDate date, Procedure procedure) {}
+	record Transplant(String reference, LocalDate date, Procedure procedure) {
+	}
 
 	final String patient;
+
 	final List<Observation> observations;
+
 	final List<Procedure> procedures;
+
 	final List<CarePlan> carePlans;
+
 	final List<MedicationAdministration> administrations;
+
 	final List<AdverseEvent> adverseEvents;
+
 	final List<Condition> conditions;
+
 	final Map<String, Specimen> specimens;
+
 	final List<ResearchSubject> researchSubjects;
+
 	final List<Regimen> regimens;
+
 	final Optional<Transplant> transplant;
 
 	PatientCourse(String patient, List<Observation> observations, List<Procedure> procedures, List<CarePlan> carePlans,
-			List<MedicationAdministration> administrations, List<AdverseEvent> adverseEvents, List<Condition> conditions,
-			List<Specimen> specimens, List<ResearchSubject> researchSubjects) {
+			List<MedicationAdministration> administrations, List<AdverseEvent> adverseEvents,
+			List<Condition> conditions, List<Specimen> specimens, List<ResearchSubject> researchSubjects) {
 		this.patient = patient;
 		this.observations = observations;
 		this.procedures = procedures;
@@ -84,11 +101,16 @@ final class PatientCourse {
 		this.conditions = conditions;
 		this.specimens = specimens.stream().collect(Collectors.toMap(PatientCourse::ref, Function.identity()));
 		this.researchSubjects = researchSubjects;
-		this.regimens = carePlans.stream().map(PatientCourse::regimen).filter(r -> r != null)
-				.sorted(Comparator.comparing(Regimen::start)).toList();
-		this.transplant = procedures.stream().filter(p -> hasCode(p.getCode(), SNOMED, HSCT_CODES))
-				.map(p -> new Transplant(ref(p), day(p.getPerformed()), p)).filter(t -> t.date() != null)
-				.min(Comparator.comparing(Transplant::date));
+		this.regimens = carePlans.stream()
+			.map(PatientCourse::regimen)
+			.filter(r -> r != null)
+			.sorted(Comparator.comparing(Regimen::start))
+			.toList();
+		this.transplant = procedures.stream()
+			.filter(p -> hasCode(p.getCode(), SNOMED, HSCT_CODES))
+			.map(p -> new Transplant(ref(p), day(p.getPerformed()), p))
+			.filter(t -> t.date() != null)
+			.min(Comparator.comparing(Transplant::date));
 	}
 
 	static String ref(IBaseResource resource) {
@@ -114,20 +136,24 @@ final class PatientCourse {
 	}
 
 	static boolean hasCode(CodeableConcept concept, String system, Set<String> codes) {
-		return concept != null && concept.getCoding().stream()
-				.anyMatch(c -> system.equals(c.getSystem()) && codes.contains(c.getCode()));
+		return concept != null && concept.getCoding()
+			.stream()
+			.anyMatch(c -> system.equals(c.getSystem()) && codes.contains(c.getCode()));
 	}
 
 	static boolean hasCode(CodeableConcept concept, String system, String code) {
 		return hasCode(concept, system, Set.of(code));
 	}
 
-	/** The date of a dated element (dateTime, or the start of a Period), null when absent. */
+	/**
+	 * The date of a dated element (dateTime, or the start of a Period), null when absent.
+	 */
 	static PartialDate date(Type value) {
 		BaseDateTimeType dt = null;
 		if (value instanceof BaseDateTimeType d) {
 			dt = d;
-		} else if (value instanceof org.hl7.fhir.r4.model.Period p && p.hasStart()) {
+		}
+		else if (value instanceof org.hl7.fhir.r4.model.Period p && p.hasStart()) {
 			dt = p.getStartElement();
 		}
 		return dt == null || !dt.hasValue() ? null : PartialDate.of(dt.getValueAsString());
@@ -139,7 +165,10 @@ final class PatientCourse {
 		return d != null && d.exact() ? d.first() : null;
 	}
 
-	/** The regimen a resource names in its regimen-reference or treatment-day anchor, if any. */
+	/**
+	 * The regimen a resource names in its regimen-reference or treatment-day anchor, if
+	 * any.
+	 */
 	Optional<Regimen> namedRegimen(DomainResource resource) {
 		List<String> refs = new ArrayList<>();
 		Extension anchor = resource.getExtensionByUrl(SD + "treatment-day");
@@ -160,33 +189,47 @@ final class PatientCourse {
 		return Optional.empty();
 	}
 
-	/** The regimen whose days count a date: the latest anchor regimen started on or before it. */
+	/**
+	 * The regimen whose days count a date: the latest anchor regimen started on or before
+	 * it.
+	 */
 	Optional<Regimen> regimenAt(LocalDate date) {
-		return regimens.stream().filter(g -> !NOT_ANCHORS.contains(g.phase()) && !g.start().isAfter(date))
-				.reduce((a, b) -> b);
+		return regimens.stream()
+			.filter(g -> !NOT_ANCHORS.contains(g.phase()) && !g.start().isAfter(date))
+			.reduce((a, b) -> b);
 	}
 
 	/**
-	 * The regimen outcomes are measured from: the latest regimen with the given code, or by default
-	 * the latest one that starts a count of days (not conditioning, maintenance or supportive).
+	 * The regimen outcomes are measured from: the latest regimen with the given code, or
+	 * by default the latest one that starts a count of days (not conditioning,
+	 * maintenance or supportive).
 	 */
 	Optional<Regimen> referenceRegimen(String code) {
 		return regimens.stream()
-				.filter(g -> code == null ? !NOT_ANCHORS.contains(g.phase()) : code.equals(g.code()) || code.equals(g.reference()))
-				.reduce((a, b) -> b);
+			.filter(g -> code == null ? !NOT_ANCHORS.contains(g.phase())
+					: code.equals(g.code()) || code.equals(g.reference()))
+			.reduce((a, b) -> b);
 	}
 
-	/** First day after a regimen at which another regimen (any phase but supportive) starts. */
+	/**
+	 * First day after a regimen at which another regimen (any phase but supportive)
+	 * starts.
+	 */
 	Optional<LocalDate> nextRegimenStart(Regimen regimen) {
-		return regimens.stream().filter(g -> g.start().isAfter(regimen.start()) && !"supportive".equals(g.phase()))
-				.map(Regimen::start).findFirst();
+		return regimens.stream()
+			.filter(g -> g.start().isAfter(regimen.start()) && !"supportive".equals(g.phase()))
+			.map(Regimen::start)
+			.findFirst();
 	}
 
 	List<Observation> observations(String system, String code) {
 		return observations.stream().filter(o -> hasCode(o.getCode(), system, code)).toList();
 	}
 
-	/** Dated quantities of a LOINC code (counts in 10*9/L, as the blood-count profile requires). */
+	/**
+	 * Dated quantities of a LOINC code (counts in 10*9/L, as the blood-count profile
+	 * requires).
+	 */
 	List<OutcomeRules.Measurement> measurements(String loinc) {
 		List<OutcomeRules.Measurement> values = new ArrayList<>();
 		for (Observation o : observations(LOINC, loinc)) {
@@ -206,8 +249,8 @@ final class PatientCourse {
 	List<OutcomeRules.Transfusion> plateletTransfusions() {
 		List<OutcomeRules.Transfusion> list = new ArrayList<>();
 		for (Procedure p : procedures) {
-			boolean platelets = hasCode(p.getCode(), SNOMED, PLATELET_TRANSFUSION) || p.getUsedCode().stream()
-					.anyMatch(c -> hasCode(c, CS + "blood-product", "apheresis-platelets"));
+			boolean platelets = hasCode(p.getCode(), SNOMED, PLATELET_TRANSFUSION)
+					|| p.getUsedCode().stream().anyMatch(c -> hasCode(c, CS + "blood-product", "apheresis-platelets"));
 			PartialDate when = date(p.getPerformed());
 			if (platelets && when != null && p.getStatus() != Procedure.ProcedureStatus.NOTDONE
 					&& p.getStatus() != Procedure.ProcedureStatus.ENTEREDINERROR) {
@@ -219,8 +262,10 @@ final class PatientCourse {
 
 	/** The MRD observations (LOINC 67128-9 or observation-code mrd-ngs / mrd-pcr). */
 	List<Observation> mrdObservations() {
-		return observations.stream().filter(o -> hasCode(o.getCode(), LOINC, MRD_FLOW)
-				|| hasCode(o.getCode(), CS + "observation-code", Set.of("mrd-ngs", "mrd-pcr"))).toList();
+		return observations.stream()
+			.filter(o -> hasCode(o.getCode(), LOINC, MRD_FLOW)
+					|| hasCode(o.getCode(), CS + "observation-code", Set.of("mrd-ngs", "mrd-pcr")))
+			.toList();
 	}
 
 	/** Specimen type code (v2-0487, e.g. MAR, CSF) of an observation, or "unknown". */
@@ -238,16 +283,20 @@ final class PatientCourse {
 	}
 
 	/**
-	 * Whether an MRD result is positive: POS/DET positive, NEG/ND negative; a percentage is negative
-	 * when it is 0, given as "&lt; x", or below the assay-sensitivity extension; null if unreadable.
+	 * Whether an MRD result is positive: POS/DET positive, NEG/ND negative; a percentage
+	 * is negative when it is 0, given as "&lt; x", or below the assay-sensitivity
+	 * extension; null if unreadable.
 	 */
 	static Boolean mrdPositive(Observation o) {
 		if (o.hasValueCodeableConcept()) {
 			for (Coding c : o.getValueCodeableConcept().getCoding()) {
 				switch (c.getCode() == null ? "" : c.getCode()) {
-					case "POS", "DET": return true;
-					case "NEG", "ND": return false;
-					default: break;
+					case "POS", "DET":
+						return true;
+					case "NEG", "ND":
+						return false;
+					default:
+						break;
 				}
 			}
 			return null;
@@ -259,7 +308,8 @@ final class PatientCourse {
 				return false;
 			}
 			Extension sensitivity = o.getExtensionByUrl(SD + "assay-sensitivity");
-			if (sensitivity != null && sensitivity.getValue() instanceof org.hl7.fhir.r4.model.Quantity s && s.hasValue()) {
+			if (sensitivity != null && sensitivity.getValue() instanceof org.hl7.fhir.r4.model.Quantity s
+					&& s.hasValue()) {
 				return q.getValue().compareTo(s.getValue()) >= 0;
 			}
 			return true;
@@ -272,7 +322,8 @@ final class PatientCourse {
 		Coding grade = coding(event.getExtensionByUrl(SD + "ctcae-grade"));
 		try {
 			return grade == null ? null : Integer.valueOf(grade.getCode());
-		} catch (NumberFormatException e) {
+		}
+		catch (NumberFormatException e) {
 			return null;
 		}
 	}
@@ -288,4 +339,5 @@ final class PatientCourse {
 	static BigDecimal decimal(String s) {
 		return s == null ? null : new BigDecimal(s);
 	}
+
 }

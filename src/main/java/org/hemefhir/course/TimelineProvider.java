@@ -26,9 +26,10 @@ import org.hl7.fhir.r4.model.StringType;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code Patient/[id]/$treatment-timeline}: the course in date order, as plain JSON a chart can
- * draw ({@code _format=json} or {@code Accept: application/json}) or as a FHIR {@code collection}
- * Bundle of the same resources in the same order (default, {@code application/fhir+json} or XML).
+ * {@code Patient/[id]/$treatment-timeline}: the course in date order, as plain JSON a
+ * chart can draw ({@code _format=json} or {@code Accept: application/json}) or as a FHIR
+ * {@code collection} Bundle of the same resources in the same order (default,
+ * {@code application/fhir+json} or XML).
  */
 @Component
 class TimelineProvider implements FhirServerCustomizer {
@@ -37,7 +38,9 @@ class TimelineProvider implements FhirServerCustomizer {
 	static final String POSITION = PatientCourse.SD + "timeline-position";
 
 	private final CourseReader reader;
+
 	private final FhirContext fhirContext;
+
 	private final ObjectMapper json = new ObjectMapper();
 
 	TimelineProvider(CourseReader reader, FhirContext fhirContext) {
@@ -83,7 +86,8 @@ class TimelineProvider implements FhirServerCustomizer {
 			position.addExtension("kind", new CodeType(e.kind()));
 			position.addExtension("date", new StringType(e.date()));
 			if (e.regimen() != null) {
-				position.addExtension("regimen", new Reference(e.regimen().reference()).setDisplay(e.regimen().label()));
+				position.addExtension("regimen",
+						new Reference(e.regimen().reference()).setDisplay(e.regimen().label()));
 			}
 			if (e.regimenDay() != null) {
 				position.addExtension("regimen-day", new IntegerType(e.regimenDay()));
@@ -96,6 +100,7 @@ class TimelineProvider implements FhirServerCustomizer {
 	}
 
 	enum Format {
+
 		PLAIN_JSON, FHIR_JSON, FHIR_XML;
 
 		static Format of(String[] formatParam, String accept) {
@@ -105,7 +110,8 @@ class TimelineProvider implements FhirServerCustomizer {
 					case "fhir+json", "application/fhir+json" -> FHIR_JSON;
 					case "xml", "application/xml", "fhir+xml", "application/fhir+xml", "text/xml" -> FHIR_XML;
 					default -> throw new InvalidRequestException("_format must be json (plain JSON for charts), "
-							+ "application/fhir+json or application/fhir+xml (FHIR Bundle), not '" + formatParam[0] + "'");
+							+ "application/fhir+json or application/fhir+xml (FHIR Bundle), not '" + formatParam[0]
+							+ "'");
 				};
 			}
 			if (accept != null && accept.contains("application/json") && !accept.contains("fhir")) {
@@ -116,5 +122,7 @@ class TimelineProvider implements FhirServerCustomizer {
 			}
 			return FHIR_JSON;
 		}
+
 	}
+
 }

@@ -24,9 +24,10 @@ import org.hl7.fhir.r4.model.ResearchSubject;
 import org.hl7.fhir.r4.model.Type;
 
 /**
- * Every event of a patient's course in date order, each placed on the two clocks clinicians use:
- * the day of its regimen (day 1 = first day) and the day relative to the transplant (day 0 =
- * infusion). This is the plain-JSON shape of {@code $treatment-timeline} (docs/research.md).
+ * Every event of a patient's course in date order, each placed on the two clocks
+ * clinicians use: the day of its regimen (day 1 = first day) and the day relative to the
+ * transplant (day 0 = infusion). This is the plain-JSON shape of
+ * {@code $treatment-timeline} (docs/research.md).
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record TreatmentTimeline(String patient, List<RegimenEntry> regimens, TransplantEntry transplant, List<Event> events) {
@@ -37,22 +38,26 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 			"procedure", "observation", "study-enrolment");
 
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	record RegimenEntry(String reference, String code, String label, String phase, String start, String end) {}
+	record RegimenEntry(String reference, String code, String label, String phase, String start, String end) {
+	}
 
-	record TransplantEntry(String reference, String date) {}
+	record TransplantEntry(String reference, String date) {
+	}
 
 	@JsonInclude(JsonInclude.Include.NON_NULL)
-	record RegimenRef(String reference, String code, String label) {}
+	record RegimenRef(String reference, String code, String label) {
+	}
 
 	/**
-	 * One event. {@code date} is as recorded; {@code start}/{@code end} are the first and last day it
-	 * covers (a month-precision date covers the month); day numbers are given only for dates known
-	 * to the day.
+	 * One event. {@code date} is as recorded; {@code start}/{@code end} are the first and
+	 * last day it covers (a month-precision date covers the month); day numbers are given
+	 * only for dates known to the day.
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record Event(String date, String start, String end, String precision, String kind, String label, CodeEntry code,
 			BigDecimal value, String unit, CodeEntry valueCode, String specimen, Integer grade, RegimenRef regimen,
-			Integer regimenDay, Integer transplantDay, String resource) {}
+			Integer regimenDay, Integer transplantDay, String resource) {
+	}
 
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record CodeEntry(String system, String code, String display) {
@@ -65,8 +70,12 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 		}
 	}
 
-	/** An event together with the resource it came from (the Bundle form lists the resources). */
-	record Placed(Event event, DomainResource resource) {}
+	/**
+	 * An event together with the resource it came from (the Bundle form lists the
+	 * resources).
+	 */
+	record Placed(Event event, DomainResource resource) {
+	}
 
 	static final Set<String> BLOOD_COUNTS = Set.of("751-8", "26499-4", "777-3", "26515-7", "6690-2", "718-7");
 
@@ -82,13 +91,15 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 		}
 		for (MedicationAdministration ma : course.administrations) {
 			CodeableConcept med = ma.hasMedicationCodeableConcept() ? ma.getMedicationCodeableConcept() : null;
-			add(placed, course, ma, ma.getEffective(), "administration", med == null ? "administration" : PatientCourse.term(med),
-					CodeEntry.of(med), null, null, null, null, null, null);
+			add(placed, course, ma, ma.getEffective(), "administration",
+					med == null ? "administration" : PatientCourse.term(med), CodeEntry.of(med), null, null, null, null,
+					null, null);
 		}
 		for (Procedure p : course.procedures) {
-			String kind = PatientCourse.hasCode(p.getCode(), PatientCourse.SNOMED, PatientCourse.HSCT_CODES) ? "transplant"
-					: PatientCourse.hasCode(p.getCode(), PatientCourse.SNOMED, PatientCourse.TRANSFUSION_CODES) ? "transfusion"
-					: "procedure";
+			String kind = PatientCourse.hasCode(p.getCode(), PatientCourse.SNOMED, PatientCourse.HSCT_CODES)
+					? "transplant"
+					: PatientCourse.hasCode(p.getCode(), PatientCourse.SNOMED, PatientCourse.TRANSFUSION_CODES)
+							? "transfusion" : "procedure";
 			add(placed, course, p, p.getPerformed(), kind, PatientCourse.term(p.getCode()), CodeEntry.of(p.getCode()),
 					null, null, null, null, null, null);
 		}
@@ -106,25 +117,28 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 					CodeEntry.of(ae.getEvent()), null, null, null, null, PatientCourse.grade(ae), null);
 		}
 		for (Condition c : course.conditions) {
-			add(placed, course, c, c.getOnset(), "diagnosis", PatientCourse.term(c.getCode()), CodeEntry.of(c.getCode()),
-					null, null, null, null, null, null);
+			add(placed, course, c, c.getOnset(), "diagnosis", PatientCourse.term(c.getCode()),
+					CodeEntry.of(c.getCode()), null, null, null, null, null, null);
 		}
 		for (ResearchSubject s : course.researchSubjects) {
 			add(placed, course, s, s.getPeriod(), "study-enrolment",
-					s.getStudy().hasDisplay() ? s.getStudy().getDisplay() : "study enrolment", null,
-					null, null, null, null, null, null);
+					s.getStudy().hasDisplay() ? s.getStudy().getDisplay() : "study enrolment", null, null, null, null,
+					null, null, null);
 		}
 		placed.sort(Comparator.comparing((Placed p) -> p.event().start())
-				.thenComparing(p -> KINDS.indexOf(p.event().kind()))
-				.thenComparing(p -> p.event().resource()));
+			.thenComparing(p -> KINDS.indexOf(p.event().kind()))
+			.thenComparing(p -> p.event().resource()));
 		return placed;
 	}
 
 	static TreatmentTimeline of(PatientCourse course, List<Placed> placed) {
-		List<RegimenEntry> regimens = course.regimens.stream().map(r -> new RegimenEntry(r.reference(), r.code(), r.label(),
-				r.phase(), r.start().toString(),
-				r.carePlan().getPeriod().hasEnd() ? r.carePlan().getPeriod().getEndElement().getValueAsString() : null)).toList();
-		TransplantEntry transplant = course.transplant.map(t -> new TransplantEntry(t.reference(), t.date().toString())).orElse(null);
+		List<RegimenEntry> regimens = course.regimens.stream()
+			.map(r -> new RegimenEntry(r.reference(), r.code(), r.label(), r.phase(), r.start().toString(),
+					r.carePlan().getPeriod().hasEnd() ? r.carePlan().getPeriod().getEndElement().getValueAsString()
+							: null))
+			.toList();
+		TransplantEntry transplant = course.transplant.map(t -> new TransplantEntry(t.reference(), t.date().toString()))
+			.orElse(null);
 		return new TreatmentTimeline(course.patient, regimens, transplant, placed.stream().map(Placed::event).toList());
 	}
 
@@ -134,10 +148,12 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, BLOOD_COUNTS)) {
 			return "blood-count";
 		}
-		if (PatientCourse.hasCode(code, PatientCourse.LOINC, PatientCourse.MRD_FLOW) || PatientCourse.hasCode(code, cs, Set.of("mrd-ngs", "mrd-pcr"))) {
+		if (PatientCourse.hasCode(code, PatientCourse.LOINC, PatientCourse.MRD_FLOW)
+				|| PatientCourse.hasCode(code, cs, Set.of("mrd-ngs", "mrd-pcr"))) {
 			return "mrd";
 		}
-		if (PatientCourse.hasCode(code, PatientCourse.LOINC, "51298-8") || PatientCourse.hasCode(code, cs, "cd38-positive-cells")) {
+		if (PatientCourse.hasCode(code, PatientCourse.LOINC, "51298-8")
+				|| PatientCourse.hasCode(code, cs, "cd38-positive-cells")) {
 			return "immunophenotype";
 		}
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, PatientCourse.RESPONSE)) {
@@ -153,8 +169,8 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 	}
 
 	private static void add(List<Placed> placed, PatientCourse course, DomainResource resource, Type when, String kind,
-			String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode, String specimen, Integer grade,
-			Regimen self) {
+			String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode, String specimen,
+			Integer grade, Regimen self) {
 		PartialDate date = PatientCourse.date(when);
 		if (date == null) {
 			return; // an undated resource has no place on a timeline
@@ -174,12 +190,15 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 		Integer transplantDay = null;
 		if (date.exact()) {
 			regimenDay = regimen.map(r -> (int) OutcomeRules.regimenDay(date.first(), r.start())).orElse(null);
-			transplantDay = course.transplant.map(t -> (int) OutcomeRules.transplantDay(date.first(), t.date())).orElse(null);
+			transplantDay = course.transplant.map(t -> (int) OutcomeRules.transplantDay(date.first(), t.date()))
+				.orElse(null);
 		}
 		String precision = date.exact() ? "day" : date.first().getMonth() == date.last().getMonth() ? "month" : "year";
-		placed.add(new Placed(new Event(date.text(), date.first().toString(), last.equals(date.first()) ? null : last.toString(),
-				precision, kind, label, code, value, unit, valueCode, specimen, grade,
-				regimen.map(r -> new RegimenRef(r.reference(), r.code(), r.label())).orElse(null),
-				regimenDay, transplantDay, PatientCourse.ref(resource)), resource));
+		placed.add(new Placed(
+				new Event(date.text(), date.first().toString(), last.equals(date.first()) ? null : last.toString(),
+						precision, kind, label, code, value, unit, valueCode, specimen, grade,
+						regimen.map(r -> new RegimenRef(r.reference(), r.code(), r.label())).orElse(null), regimenDay,
+						transplantDay, PatientCourse.ref(resource)),
+				resource));
 	}
 }

@@ -5,7 +5,10 @@ import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-/** The batch2 maintenance pass (which moves export jobs between steps) runs every few seconds. */
+/**
+ * The batch2 maintenance pass (which moves export jobs between steps) runs every few
+ * seconds.
+ */
 @Configuration
 class BulkExportConfig {
 
@@ -21,4 +24,5 @@ class BulkExportConfig {
 			}
 		};
 	}
+
 }

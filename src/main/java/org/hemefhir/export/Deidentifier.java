@@ -38,19 +38,23 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.StringType;
 
 /**
- * De-identifies one resource in place, with rules that are each a unit test (docs/research.md):
+ * De-identifies one resource in place, with rules that are each a unit test
+ * (docs/research.md):
  * <ol>
- * <li>names, addresses, telecom, photos and other attachments are removed, wherever they occur;
- * <li>business identifiers are replaced by stable pseudonyms (HMAC of system and value), resource
- * ids by stable pseudonyms of type and id, and every reference is rewritten the same way, so the
- * references inside an export still resolve; reference displays are removed;
+ * <li>names, addresses, telecom, photos and other attachments are removed, wherever they
+ * occur;
+ * <li>business identifiers are replaced by stable pseudonyms (HMAC of system and value),
+ * resource ids by stable pseudonyms of type and id, and every reference is rewritten the
+ * same way, so the references inside an export still resolve; reference displays are
+ * removed;
  * <li>free text is removed: narratives and notes (Annotation);
- * <li>every date, dateTime and instant of a resource that belongs to a patient is shifted by that
- * patient's offset, a stable number of days (HMAC of the patient id) whose magnitude lies between
- * {@code minShiftDays} and {@code maxShiftDays}; every interval between that patient's dates is
- * therefore kept exactly, and no shifted date equals an original date of a course shorter than
- * {@code minShiftDays};
- * <li>a patient aged 90 or more at export has no birth date, only an age-group extension "90+";
+ * <li>every date, dateTime and instant of a resource that belongs to a patient is shifted
+ * by that patient's offset, a stable number of days (HMAC of the patient id) whose
+ * magnitude lies between {@code minShiftDays} and {@code maxShiftDays}; every interval
+ * between that patient's dates is therefore kept exactly, and no shifted date equals an
+ * original date of a course shorter than {@code minShiftDays};
+ * <li>a patient aged 90 or more at export has no birth date, only an age-group extension
+ * "90+";
  * <li>meta keeps only its profiles (no version, lastUpdated or source).
  * </ol>
  */
@@ -60,14 +64,19 @@ final class Deidentifier {
 	static final String AGE_GROUP = "http://hemefhir.org/fhir/StructureDefinition/age-group";
 
 	private final FhirContext context;
+
 	private final SecretKeySpec key;
+
 	private final int minShiftDays;
+
 	private final int maxShiftDays;
+
 	private final LocalDate today;
 
 	Deidentifier(FhirContext context, byte[] key, int minShiftDays, int maxShiftDays, LocalDate today) {
 		if (minShiftDays < 1 || maxShiftDays < minShiftDays) {
-			throw new IllegalArgumentException("date shift must satisfy 1 <= min <= max, not " + minShiftDays + ".." + maxShiftDays);
+			throw new IllegalArgumentException(
+					"date shift must satisfy 1 <= min <= max, not " + minShiftDays + ".." + maxShiftDays);
 		}
 		this.context = context;
 		this.key = new SecretKeySpec(key, "HmacSHA256");
@@ -78,11 +87,18 @@ final class Deidentifier {
 
 	/** A stable pseudonym of a value: 20 URL-safe characters of its HMAC. */
 	String pseudonym(String value) {
-		return Base64.getUrlEncoder().withoutPadding().encodeToString(hmac(value)).substring(0, 20)
-				.replace('_', '-').toLowerCase(Locale.ROOT);
+		return Base64.getUrlEncoder()
+			.withoutPadding()
+			.encodeToString(hmac(value))
+			.substring(0, 20)
+			.replace('_', '-')
+			.toLowerCase(Locale.ROOT);
 	}
 
-	/** The date shift of a patient, in days: never 0, magnitude in [minShiftDays, maxShiftDays]. */
+	/**
+	 * The date shift of a patient, in days: never 0, magnitude in [minShiftDays,
+	 * maxShiftDays].
+	 */
 	int shiftDays(String patientReference) {
 		byte[] h = hmac("date-shift|" + patientReference);
 		long n = ((h[0] & 0xffL) << 24 | (h[1] & 0xffL) << 16 | (h[2] & 0xffL) << 8 | (h[3] & 0xffL));
@@ -95,20 +111,27 @@ final class Deidentifier {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(key);
 			return mac.doFinal(value.getBytes(StandardCharsets.UTF_8));
-		} catch (NoSuchAlgorithmException | InvalidKeyException e) {
+		}
+		catch (NoSuchAlgorithmException | InvalidKeyException e) {
 			throw new IllegalStateException(e);
 		}
 	}
 
-	/** The patient a resource belongs to ("Patient/123"), or null (e.g. an Organization). */
+	/**
+	 * The patient a resource belongs to ("Patient/123"), or null (e.g. an Organization).
+	 */
 	String owner(IBaseResource resource) {
 		if (resource instanceof Patient) {
 			return resource.getIdElement().toUnqualifiedVersionless().getValue();
 		}
-		return context.newTerser().getAllPopulatedChildElementsOfType(resource, Reference.class).stream()
-				.map(Reference::getReference).filter(r -> r != null && r.startsWith("Patient/"))
-				.map(r -> new org.hl7.fhir.r4.model.IdType(r).toUnqualifiedVersionless().getValue())
-				.findFirst().orElse(null);
+		return context.newTerser()
+			.getAllPopulatedChildElementsOfType(resource, Reference.class)
+			.stream()
+			.map(Reference::getReference)
+			.filter(r -> r != null && r.startsWith("Patient/"))
+			.map(r -> new org.hl7.fhir.r4.model.IdType(r).toUnqualifiedVersionless().getValue())
+			.findFirst()
+			.orElse(null);
 	}
 
 	/** De-identifies {@code resource} in place. */
@@ -125,7 +148,8 @@ final class Deidentifier {
 		meta.getProfile().forEach(p -> kept.addProfile(p.getValue()));
 		r.setMeta(kept.hasProfile() ? kept : null);
 		if (r instanceof Patient patient && patient.hasBirthDate()) {
-			// A birth date known to the year or month: its last possible day (the youngest age).
+			// A birth date known to the year or month: its last possible day (the
+			// youngest age).
 			LocalDate youngest = PartialDate.of(patient.getBirthDateElement().getValueAsString()).last();
 			if (Period.between(youngest, today).getYears() >= 90) {
 				patient.setBirthDateElement(null);
@@ -153,7 +177,8 @@ final class Deidentifier {
 				values.forEach(v -> visit(v, shift, seen));
 			}
 		}
-		// Extensions are walked here too; "seen" keeps anything from being processed twice.
+		// Extensions are walked here too; "seen" keeps anything from being processed
+		// twice.
 		if (element instanceof org.hl7.fhir.r4.model.Element e) {
 			e.getExtension().forEach(x -> visit(x, shift, seen));
 		}
@@ -195,10 +220,12 @@ final class Deidentifier {
 			if (reference.hasReference() && !reference.getReference().startsWith("#")) {
 				var id = new org.hl7.fhir.r4.model.IdType(reference.getReference());
 				if (id.hasResourceType() && id.hasIdPart()) {
-					reference.setReference(id.getResourceType() + "/" + pseudonym(id.getResourceType() + "/" + id.getIdPart()));
+					reference.setReference(
+							id.getResourceType() + "/" + pseudonym(id.getResourceType() + "/" + id.getIdPart()));
 				}
 			}
 		}
 		walk(value, shift, seen);
 	}
+
 }

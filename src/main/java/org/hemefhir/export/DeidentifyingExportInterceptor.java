@@ -26,8 +26,9 @@ import org.hl7.fhir.r4.model.Parameters;
 import org.springframework.stereotype.Component;
 
 /**
- * Applies the {@link Deidentifier} to every resource of a bulk export whose kick-off carried
- * {@code _deidentify=true} (in the URL of a GET kick-off or the Parameters body of a POST one). The flag travels with the job in its original request URL, so a job
+ * Applies the {@link Deidentifier} to every resource of a bulk export whose kick-off
+ * carried {@code _deidentify=true} (in the URL of a GET kick-off or the Parameters body
+ * of a POST one). The flag travels with the job in its original request URL, so a job
  * resumed by another node or after a restart is still de-identified.
  */
 @Component
@@ -36,26 +37,32 @@ class DeidentifyingExportInterceptor {
 
 	static final String KEY_FILE = "deidentification.key";
 	static final String PARAMETER = "_deidentify";
+
 	private static final Pattern FLAG = Pattern.compile("[?&]_deidentify=true(&|$)");
 
 	private final FhirContext context;
+
 	private final byte[] key;
+
 	private final DeidentificationProperties properties;
 
-	DeidentifyingExportInterceptor(FhirContext context, DeidentificationProperties properties, ServerProperties server) {
+	DeidentifyingExportInterceptor(FhirContext context, DeidentificationProperties properties,
+			ServerProperties server) {
 		this.context = context;
 		this.properties = properties;
 		if (properties.pseudonymKey() == null || properties.pseudonymKey().isBlank()) {
 			key = storedKey(server.dataDir().resolve(KEY_FILE));
-		} else {
+		}
+		else {
 			key = properties.pseudonymKey().getBytes(StandardCharsets.UTF_8);
 		}
 	}
 
 	/**
-	 * Without a configured key, one is made on first use and kept beside the embedded database, so
-	 * pseudonyms and date shifts stay the same across restarts (nodes sharing PostgreSQL must set
-	 * hemefhir.research.pseudonym-key to the same value instead).
+	 * Without a configured key, one is made on first use and kept beside the embedded
+	 * database, so pseudonyms and date shifts stay the same across restarts (nodes
+	 * sharing PostgreSQL must set hemefhir.research.pseudonym-key to the same value
+	 * instead).
 	 */
 	static byte[] storedKey(Path file) {
 		try {
@@ -68,11 +75,13 @@ class DeidentifyingExportInterceptor {
 			Files.writeString(file, HexFormat.of().formatHex(fresh));
 			try {
 				Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-			} catch (UnsupportedOperationException notPosix) {
+			}
+			catch (UnsupportedOperationException notPosix) {
 				// the file system's defaults apply
 			}
 			return fresh;
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException("Cannot read or create the de-identification key " + file, e);
 		}
 	}
@@ -82,8 +91,9 @@ class DeidentifyingExportInterceptor {
 	}
 
 	/**
-	 * A POST kick-off carries its parameters in a Parameters body, not in the URL; the flag is moved
-	 * into the job's original request URL, where every node that works on the job finds it.
+	 * A POST kick-off carries its parameters in a Parameters body, not in the URL; the
+	 * flag is moved into the job's original request URL, where every node that works on
+	 * the job finds it.
 	 */
 	@Hook(Pointcut.STORAGE_PRE_INITIATE_BULK_EXPORT)
 	public void carryFlagOfPostKickOff(BulkExportJobParameters job, RequestDetails request) {
@@ -97,8 +107,8 @@ class DeidentifyingExportInterceptor {
 	}
 
 	/**
-	 * "_deidentify=yes" must not quietly export identifiable data: a value other than true or false
-	 * (FHIR booleans are lower case) is a 400.
+	 * "_deidentify=yes" must not quietly export identifiable data: a value other than
+	 * true or false (FHIR booleans are lower case) is a 400.
 	 */
 	private static void refuseUnclearFlag(RequestDetails request) {
 		if (request == null) {
@@ -110,13 +120,15 @@ class DeidentifyingExportInterceptor {
 			values.addAll(Arrays.asList(inUrl));
 		}
 		if (request.getResource() instanceof Parameters parameters) {
-			parameters.getParameter().stream().filter(p -> PARAMETER.equals(p.getName()))
-					.forEach(p -> values.add(p.getValue() == null ? null : p.getValue().primitiveValue()));
+			parameters.getParameter()
+				.stream()
+				.filter(p -> PARAMETER.equals(p.getName()))
+				.forEach(p -> values.add(p.getValue() == null ? null : p.getValue().primitiveValue()));
 		}
 		for (String value : values) {
 			if (!"true".equals(value) && !"false".equals(value)) {
-				throw new InvalidRequestException("_deidentify must be true or false, not '" + value
-						+ "'; nothing was exported");
+				throw new InvalidRequestException(
+						"_deidentify must be true or false, not '" + value + "'; nothing was exported");
 			}
 		}
 		if (values.contains("true") && values.contains("false")) {
@@ -125,17 +137,18 @@ class DeidentifyingExportInterceptor {
 	}
 
 	private static boolean isDeidentifyTrue(Parameters.ParametersParameterComponent parameter) {
-		return PARAMETER.equals(parameter.getName())
-				&& parameter.getValue() != null
+		return PARAMETER.equals(parameter.getName()) && parameter.getValue() != null
 				&& "true".equalsIgnoreCase(parameter.getValue().primitiveValue());
 	}
 
 	@Hook(Pointcut.STORAGE_BULK_EXPORT_RESOURCE_INCLUSION)
 	public boolean deidentify(BulkExportJobParameters job, IBaseResource resource) {
 		if (requested(job.getOriginalRequestUrl())) {
-			new Deidentifier(context, key, properties.minDateShiftDays(), properties.maxDateShiftDays(), LocalDate.now())
-					.apply(resource);
+			new Deidentifier(context, key, properties.minDateShiftDays(), properties.maxDateShiftDays(),
+					LocalDate.now())
+				.apply(resource);
 		}
 		return true;
 	}
+
 }

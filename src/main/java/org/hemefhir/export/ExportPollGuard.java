@@ -7,7 +7,10 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import org.springframework.stereotype.Component;
 
-/** A poll without {@code _jobId} is the client's mistake; HAPI's provider would answer it with a 500. */
+/**
+ * A poll without {@code _jobId} is the client's mistake; HAPI's provider would answer it
+ * with a 500.
+ */
 @Component
 @Interceptor
 class ExportPollGuard {
@@ -22,4 +25,5 @@ class ExportPollGuard {
 			}
 		}
 	}
+
 }

@@ -11,9 +11,9 @@ import org.hl7.fhir.r4.model.CapabilityStatement.SystemRestfulInteraction;
 import org.springframework.stereotype.Component;
 
 /**
- * Completes the generated CapabilityStatement with what HAPI does not declare by itself. (The
- * profiles of the installed IG appear as {@code supportedProfile} through HAPI's own JPA provider,
- * which lists every stored StructureDefinition.)
+ * Completes the generated CapabilityStatement with what HAPI does not declare by itself.
+ * (The profiles of the installed IG appear as {@code supportedProfile} through HAPI's own
+ * JPA provider, which lists every stored StructureDefinition.)
  */
 @Component
 @Interceptor
@@ -30,10 +30,13 @@ class CapabilityStatementInterceptor implements FhirServerCustomizer {
 		statement.setPublisher("HemeFHIR");
 		for (CapabilityStatementRestComponent rest : statement.getRest()) {
 			// Batch bundles are processed by the same system endpoint as transactions.
-			boolean hasBatch = rest.getInteraction().stream().anyMatch(i -> i.getCode() == SystemRestfulInteraction.BATCH);
+			boolean hasBatch = rest.getInteraction()
+				.stream()
+				.anyMatch(i -> i.getCode() == SystemRestfulInteraction.BATCH);
 			if (!hasBatch) {
 				rest.addInteraction().setCode(SystemRestfulInteraction.BATCH);
 			}
 		}
 	}
+
 }

@@ -20,15 +20,15 @@ import org.springframework.util.StringUtils;
 import com.zaxxer.hikari.HikariDataSource;
 
 /**
- * The database under HAPI JPA: embedded H2 in file mode under {@code hemefhir.data-dir} unless
- * {@code spring.datasource.url} names another database (PostgreSQL for scale).
+ * The database under HAPI JPA: embedded H2 in file mode under {@code hemefhir.data-dir}
+ * unless {@code spring.datasource.url} names another database (PostgreSQL for scale).
  */
 @Configuration
 class DatabaseConfig {
 
 	/**
-	 * WRITE_DELAY=0: H2 otherwise flushes committed transactions up to 500 ms later, so a write
-	 * already answered 2xx could be lost when the process is killed.
+	 * WRITE_DELAY=0: H2 otherwise flushes committed transactions up to 500 ms later, so a
+	 * write already answered 2xx could be lost when the process is killed.
 	 */
 	static String h2Url(ServerProperties server) {
 		return "jdbc:h2:file:" + server.dataDir().toAbsolutePath().normalize().resolve("hemefhir")
@@ -49,14 +49,11 @@ class DatabaseConfig {
 
 	@Bean
 	@Primary
-	LocalContainerEntityManagerFactoryBean entityManagerFactory(
-			DataSource dataSource,
-			ConfigurableListableBeanFactory beanFactory,
-			FhirContext fhirContext,
-			JpaStorageSettings storageSettings,
+	LocalContainerEntityManagerFactoryBean entityManagerFactory(DataSource dataSource,
+			ConfigurableListableBeanFactory beanFactory, FhirContext fhirContext, JpaStorageSettings storageSettings,
 			DataSourceProperties dataSourceProperties) {
-		LocalContainerEntityManagerFactoryBean factory =
-				HapiEntityManagerFactoryUtil.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
+		LocalContainerEntityManagerFactoryBean factory = HapiEntityManagerFactoryUtil
+			.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
 		factory.setPersistenceUnitName("HEMEFHIR_PU");
 		factory.setDataSource(dataSource);
 		factory.setJpaProperties(hibernateProperties(dataSourceProperties.getUrl()));
@@ -66,7 +63,8 @@ class DatabaseConfig {
 	private static Properties hibernateProperties(String jdbcUrl) {
 		Properties p = new Properties();
 		boolean postgres = jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:");
-		p.put("hibernate.dialect", postgres ? HapiFhirPostgresDialect.class.getName() : HapiFhirH2Dialect.class.getName());
+		p.put("hibernate.dialect",
+				postgres ? HapiFhirPostgresDialect.class.getName() : HapiFhirH2Dialect.class.getName());
 		p.put("hibernate.hbm2ddl.auto", "update");
 		p.put("hibernate.format_sql", "false");
 		p.put("hibernate.show_sql", "false");
@@ -75,7 +73,8 @@ class DatabaseConfig {
 		p.put("hibernate.cache.use_second_level_cache", "false");
 		p.put("hibernate.cache.use_structured_entries", "false");
 		p.put("hibernate.cache.use_minimal_puts", "false");
-		// Full-text indexing (Lucene/Elasticsearch) is not used: searches run on the JPA indexes.
+		// Full-text indexing (Lucene/Elasticsearch) is not used: searches run on the JPA
+		// indexes.
 		p.put("hibernate.search.enabled", "false");
 		return p;
 	}
@@ -85,4 +84,5 @@ class DatabaseConfig {
 	JpaTransactionManager transactionManager(EntityManagerFactory entityManagerFactory) {
 		return new JpaTransactionManager(entityManagerFactory);
 	}
+
 }

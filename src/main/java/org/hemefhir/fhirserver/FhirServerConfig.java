@@ -32,18 +32,13 @@ import org.springframework.context.annotation.Import;
 import org.springframework.transaction.annotation.EnableTransactionManagement;
 
 /**
- * HAPI JPA for FHIR R4, with the storage rules HemeFHIR relies on, served at {@code /fhir}.
+ * HAPI JPA for FHIR R4, with the storage rules HemeFHIR relies on, served at
+ * {@code /fhir}.
  */
 @Configuration
 @EnableTransactionManagement
-@Import({
-	JpaR4Config.class,
-	HapiJpaConfig.class,
-	ThreadPoolFactoryConfig.class,
-	JpaBatch2Config.class,
-	Batch2JobsConfig.class,
-	SubscriptionChannelConfig.class
-})
+@Import({ JpaR4Config.class, HapiJpaConfig.class, ThreadPoolFactoryConfig.class, JpaBatch2Config.class,
+		Batch2JobsConfig.class, SubscriptionChannelConfig.class })
 public class FhirServerConfig {
 
 	public static final String FHIR_PATH = "/fhir";
@@ -65,7 +60,8 @@ public class FhirServerConfig {
 		settings.setReuseCachedSearchResultsForMillis(null);
 		settings.setUniqueIndexesEnabled(true);
 		settings.setMarkResourcesForReindexingUponSearchParameterChange(true);
-		// Value sets are expanded in memory by the validator; the JPA pre-expansion task needs Hibernate Search.
+		// Value sets are expanded in memory by the validator; the JPA pre-expansion task
+		// needs Hibernate Search.
 		settings.setPreExpandValueSets(false);
 		settings.setEnableTaskPreExpandValueSets(false);
 		return settings;
@@ -82,20 +78,14 @@ public class FhirServerConfig {
 	}
 
 	@Bean
-	RestfulServer fhirRestfulServer(
-			FhirContext fhirContext,
-			IFhirSystemDao<?, ?> systemDao,
-			ResourceProviderFactory resourceProviders,
-			IJpaSystemProvider systemProvider,
-			ValueSetOperationProvider valueSetOperations,
-			JpaStorageSettings storageSettings,
-			ISearchParamRegistry searchParamRegistry,
-			IValidationSupport validationSupport,
-			DatabaseBackedPagingProvider pagingProvider,
-			ServerProperties server,
-			IInterceptorService interceptors,
+	RestfulServer fhirRestfulServer(FhirContext fhirContext, IFhirSystemDao<?, ?> systemDao,
+			ResourceProviderFactory resourceProviders, IJpaSystemProvider systemProvider,
+			ValueSetOperationProvider valueSetOperations, JpaStorageSettings storageSettings,
+			ISearchParamRegistry searchParamRegistry, IValidationSupport validationSupport,
+			DatabaseBackedPagingProvider pagingProvider, ServerProperties server, IInterceptorService interceptors,
 			List<FhirServerCustomizer> customizers) {
-		// Unknown elements, bad enum codes and invalid primitives are refused at parse time (400).
+		// Unknown elements, bad enum codes and invalid primitives are refused at parse
+		// time (400).
 		fhirContext.setParserErrorHandler(new StrictErrorHandler());
 		fhirContext.setNarrativeGenerator(new NullNarrativeGenerator());
 
@@ -104,8 +94,8 @@ public class FhirServerConfig {
 		restful.registerProvider(systemProvider);
 		restful.registerProvider(valueSetOperations);
 
-		JpaCapabilityStatementProvider capabilities = new JpaCapabilityStatementProvider(
-				restful, systemDao, storageSettings, searchParamRegistry, validationSupport);
+		JpaCapabilityStatementProvider capabilities = new JpaCapabilityStatementProvider(restful, systemDao,
+				storageSettings, searchParamRegistry, validationSupport);
 		capabilities.setImplementationDescription("HemeFHIR");
 		restful.setServerConformanceProvider(capabilities);
 		restful.setServerName("HemeFHIR");
@@ -121,11 +111,11 @@ public class FhirServerConfig {
 
 	@Bean
 	ServletRegistrationBean<RestfulServer> fhirServlet(RestfulServer restful) {
-		ServletRegistrationBean<RestfulServer> registration =
-				new ServletRegistrationBean<>(restful, FHIR_PATH + "/*");
+		ServletRegistrationBean<RestfulServer> registration = new ServletRegistrationBean<>(restful, FHIR_PATH + "/*");
 		registration.setName("fhir");
 		// Initialise at startup so the first request does not pay for it.
 		registration.setLoadOnStartup(1);
 		return registration;
 	}
+
 }

@@ -8,17 +8,17 @@ import org.springframework.util.unit.DataSize;
 /**
  * Settings of the server itself.
  *
- * @param dataDir directory of the embedded H2 database (ignored when spring.datasource.url is set)
+ * @param dataDir directory of the embedded H2 database (ignored when
+ * spring.datasource.url is set)
  * @param maxRequestBytes largest request body accepted; larger bodies get 413
  * @param defaultPageSize search page size when the client gives no _count
  * @param maxPageSize largest _count honoured
- * @param writeConflictRetries how often a write that collided with a concurrent one is run again
- *     (two copies of one conditional create arriving together: the second then finds the first)
+ * @param writeConflictRetries how often a write that collided with a concurrent one is
+ * run again (two copies of one conditional create arriving together: the second then
+ * finds the first)
  */
 @ConfigurationProperties(prefix = "hemefhir")
-public record ServerProperties(
-		@DefaultValue("./data") Path dataDir,
-		@DefaultValue("5MB") DataSize maxRequestBytes,
-		@DefaultValue("20") int defaultPageSize,
-		@DefaultValue("500") int maxPageSize,
-		@DefaultValue("5") int writeConflictRetries) {}
+public record ServerProperties(@DefaultValue("./data") Path dataDir, @DefaultValue("5MB") DataSize maxRequestBytes,
+		@DefaultValue("20") int defaultPageSize, @DefaultValue("500") int maxPageSize,
+		@DefaultValue("5") int writeConflictRetries) {
+}

@@ -19,7 +19,8 @@ import org.springframework.stereotype.Component;
 /**
  * Installs the HemeFHIR package from the classpath into the database at startup, so its
  * definitions are readable over REST and its SearchParameters index what is written next.
- * Nothing is fetched: the package declares only hl7.fhir.r4.core, which HAPI already holds.
+ * Nothing is fetched: the package declares only hl7.fhir.r4.core, which HAPI already
+ * holds.
  */
 @Component
 @Order(1)
@@ -28,8 +29,11 @@ public class IgInstaller implements ApplicationRunner {
 	private static final Logger log = LoggerFactory.getLogger(IgInstaller.class);
 
 	private final IPackageInstallerSvc installer;
+
 	private final ISearchParamRegistry searchParams;
+
 	private final ProfileValidator validator;
+
 	private volatile boolean installed;
 
 	IgInstaller(IPackageInstallerSvc installer, ISearchParamRegistry searchParams, ProfileValidator validator) {
@@ -49,14 +53,13 @@ public class IgInstaller implements ApplicationRunner {
 			return;
 		}
 		long start = System.nanoTime();
-		PackageInstallationSpec spec = new PackageInstallationSpec()
-				.setName(validator.igPackage().name())
-				.setVersion(validator.igPackage().version())
-				.setPackageContents(packageBytes())
-				.setFetchDependencies(false)
-				.setInstallMode(PackageInstallationSpec.InstallModeEnum.STORE_AND_INSTALL);
-		spec.setInstallResourceTypes(java.util.List.of(
-				"StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter"));
+		PackageInstallationSpec spec = new PackageInstallationSpec().setName(validator.igPackage().name())
+			.setVersion(validator.igPackage().version())
+			.setPackageContents(packageBytes())
+			.setFetchDependencies(false)
+			.setInstallMode(PackageInstallationSpec.InstallModeEnum.STORE_AND_INSTALL);
+		spec.setInstallResourceTypes(
+				java.util.List.of("StructureDefinition", "ValueSet", "CodeSystem", "SearchParameter"));
 		spec.setReloadExisting(false);
 		PackageInstallOutcomeJson outcome = installer.install(spec);
 		searchParams.forceRefresh();
@@ -69,11 +72,14 @@ public class IgInstaller implements ApplicationRunner {
 	private static byte[] packageBytes() {
 		try (InputStream in = IgInstaller.class.getResourceAsStream(HemeFhirIg.CLASSPATH_PACKAGE)) {
 			if (in == null) {
-				throw new IllegalStateException("IG package " + HemeFhirIg.CLASSPATH_PACKAGE + " is missing from the classpath");
+				throw new IllegalStateException(
+						"IG package " + HemeFhirIg.CLASSPATH_PACKAGE + " is missing from the classpath");
 			}
 			return in.readAllBytes();
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
+
 }

@@ -6,8 +6,8 @@ import org.springframework.web.servlet.config.annotation.ViewControllerRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
- * Serves the generated profile pages ({@link IgSiteGenerator}, {@code classpath:/ig-site/}) at
- * {@code /ig/}, read-only and without any FHIR machinery.
+ * Serves the generated profile pages ({@link IgSiteGenerator},
+ * {@code classpath:/ig-site/}) at {@code /ig/}, read-only and without any FHIR machinery.
  */
 @Configuration
 class IgSiteConfig implements WebMvcConfigurer {
@@ -24,4 +24,5 @@ class IgSiteConfig implements WebMvcConfigurer {
 		registry.addRedirectViewController("/ig", PATH);
 		registry.addViewController(PATH).setViewName("forward:" + PATH + "index.html");
 	}
+
 }

@@ -13,12 +13,13 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.springframework.stereotype.Component;
 
 /**
- * Senders retry, and a retry can arrive while the first attempt is still being stored (a timeout on
- * the sender's side, two MLLP connections, two server nodes). Two copies of one conditional create
- * then collide on HAPI's uniqueness check and the loser would get 409. HAPI can run the losing
- * transaction again; on the second run the conditional create finds the stored copy and answers
- * 200, exactly as a sequential retry does. Not for writes with {@code If-Match}: their conflict is
- * the answer, running them again cannot change it (also If-Match on an entry of a transaction).
+ * Senders retry, and a retry can arrive while the first attempt is still being stored (a
+ * timeout on the sender's side, two MLLP connections, two server nodes). Two copies of
+ * one conditional create then collide on HAPI's uniqueness check and the loser would get
+ * 409. HAPI can run the losing transaction again; on the second run the conditional
+ * create finds the stored copy and answers 200, exactly as a sequential retry does. Not
+ * for writes with {@code If-Match}: their conflict is the answer, running them again
+ * cannot change it (also If-Match on an entry of a transaction).
  */
 @Component
 @Interceptor
@@ -49,8 +50,8 @@ class ConcurrentRetryInterceptor implements FhirServerCustomizer {
 		if (request == null) {
 			return false;
 		}
-		return request.getHeader(Constants.HEADER_IF_MATCH) != null
-				|| (request.getResource() instanceof Bundle bundle
-						&& bundle.getEntry().stream().anyMatch(entry -> entry.getRequest().hasIfMatch()));
+		return request.getHeader(Constants.HEADER_IF_MATCH) != null || (request.getResource() instanceof Bundle bundle
+				&& bundle.getEntry().stream().anyMatch(entry -> entry.getRequest().hasIfMatch()));
 	}
+
 }

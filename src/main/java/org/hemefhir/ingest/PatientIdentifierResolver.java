@@ -23,11 +23,12 @@ import org.hl7.fhir.r4.model.Reference;
 import org.springframework.stereotype.Component;
 
 /**
- * Senders often know the patient only by a business identifier (an MRN), not by the server's id:
- * a patient reference that carries {@code identifier} but no {@code reference} is resolved to the
- * stored Patient with that identifier. An unknown identifier is refused (422); the server never
- * creates a placeholder patient. Conditional references ({@code Patient?identifier=system|value})
- * are resolved by HAPI itself.
+ * Senders often know the patient only by a business identifier (an MRN), not by the
+ * server's id: a patient reference that carries {@code identifier} but no
+ * {@code reference} is resolved to the stored Patient with that identifier. An unknown
+ * identifier is refused (422); the server never creates a placeholder patient.
+ * Conditional references ({@code Patient?identifier=system|value}) are resolved by HAPI
+ * itself.
  */
 @Component
 @Interceptor
@@ -37,7 +38,9 @@ class PatientIdentifierResolver implements FhirServerCustomizer {
 	private static final Set<String> PATIENT_ELEMENTS = Set.of("subject", "patient", "individual");
 
 	private final FhirContext fhirContext;
+
 	private final FhirTerser terser;
+
 	private final DaoRegistry daoRegistry;
 
 	PatientIdentifierResolver(FhirContext fhirContext, DaoRegistry daoRegistry) {
@@ -67,10 +70,11 @@ class PatientIdentifierResolver implements FhirServerCustomizer {
 			if (fhirContext.getResourceDefinition(resource).getChildByName(element) == null) {
 				continue;
 			}
-			for (org.hl7.fhir.instance.model.api.IBase value :
-					terser.getValues(resource, resource.fhirType() + "." + element)) {
+			for (org.hl7.fhir.instance.model.api.IBase value : terser.getValues(resource,
+					resource.fhirType() + "." + element)) {
 				if (value instanceof Reference reference && !reference.hasReference() && reference.hasIdentifier()) {
-					reference.setReference("Patient/" + findPatient(reference.getIdentifier(), resource.fhirType() + "." + element, request));
+					reference.setReference("Patient/"
+							+ findPatient(reference.getIdentifier(), resource.fhirType() + "." + element, request));
 				}
 			}
 		}
@@ -82,7 +86,7 @@ class PatientIdentifierResolver implements FhirServerCustomizer {
 		}
 		IFhirResourceDao<?> patients = daoRegistry.getResourceDao("Patient");
 		SearchParameterMap byIdentifier = SearchParameterMap.newSynchronous()
-				.add("identifier", new TokenParam(identifier.getSystem(), identifier.getValue()));
+			.add("identifier", new TokenParam(identifier.getSystem(), identifier.getValue()));
 		IBundleProvider found = patients.search(byIdentifier, request);
 		List<IBaseResource> matches = found.getResources(0, 2);
 		String described = (identifier.hasSystem() ? identifier.getSystem() + "|" : "") + identifier.getValue();
@@ -95,4 +99,5 @@ class PatientIdentifierResolver implements FhirServerCustomizer {
 		}
 		return matches.get(0).getIdElement().getIdPart();
 	}
+
 }

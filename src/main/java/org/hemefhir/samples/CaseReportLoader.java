@@ -24,29 +24,31 @@ import org.springframework.core.io.support.PathMatchingResourcePatternResolver;
 import org.springframework.stereotype.Component;
 
 /**
- * Loads the case report (the transaction bundles of {@code sample-bundles/case-report/}, packaged in
- * the jar under {@code samples/case-report/}) on first start. The bundles use conditional creates
- * on business identifiers, so loading them again, or POSTing them to {@code /fhir}, changes nothing.
+ * Loads the case report (the transaction bundles of {@code sample-bundles/case-report/},
+ * packaged in the jar under {@code samples/case-report/}) on first start. The bundles use
+ * conditional creates on business identifiers, so loading them again, or POSTing them to
+ * {@code /fhir}, changes nothing.
  */
 @Component
 @Order(2)
 class CaseReportLoader implements ApplicationRunner {
 
 	static final String LOCATION = "classpath*:samples/case-report/*.json";
+
 	private static final Logger log = LoggerFactory.getLogger(CaseReportLoader.class);
 
 	private final SamplesProperties properties;
+
 	private final FhirContext fhirContext;
+
 	private final IFhirSystemDao<Bundle, Meta> systemDao;
+
 	private final DaoRegistry daoRegistry;
+
 	private final IgInstaller igInstaller;
 
-	CaseReportLoader(
-			SamplesProperties properties,
-			FhirContext fhirContext,
-			IFhirSystemDao<Bundle, Meta> systemDao,
-			DaoRegistry daoRegistry,
-			IgInstaller igInstaller) {
+	CaseReportLoader(SamplesProperties properties, FhirContext fhirContext, IFhirSystemDao<Bundle, Meta> systemDao,
+			DaoRegistry daoRegistry, IgInstaller igInstaller) {
 		this.properties = properties;
 		this.fhirContext = fhirContext;
 		this.systemDao = systemDao;
@@ -63,7 +65,8 @@ class CaseReportLoader implements ApplicationRunner {
 			log.info("Database already holds patients; case report not loaded");
 			return;
 		}
-		// The case's extensions are only searchable once the IG's SearchParameters are active.
+		// The case's extensions are only searchable once the IG's SearchParameters are
+		// active.
 		igInstaller.install();
 		long start = System.nanoTime();
 		int resources = 0;
@@ -77,7 +80,10 @@ class CaseReportLoader implements ApplicationRunner {
 
 	private boolean hasPatients() {
 		SearchParameterMap any = SearchParameterMap.newSynchronous().setCount(1);
-		return !daoRegistry.getResourceDao("Patient").search(any, new SystemRequestDetails()).getResources(0, 1).isEmpty();
+		return !daoRegistry.getResourceDao("Patient")
+			.search(any, new SystemRequestDetails())
+			.getResources(0, 1)
+			.isEmpty();
 	}
 
 	/** The bundles in load order: their file names start with a sequence number. */
@@ -85,7 +91,8 @@ class CaseReportLoader implements ApplicationRunner {
 		try {
 			Resource[] found = new PathMatchingResourcePatternResolver().getResources(LOCATION);
 			return Arrays.stream(found).sorted(Comparator.comparing(Resource::getFilename)).toList();
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
@@ -93,8 +100,10 @@ class CaseReportLoader implements ApplicationRunner {
 	private Bundle read(Resource file) {
 		try (InputStream in = file.getInputStream()) {
 			return fhirContext.newJsonParser().parseResource(Bundle.class, in);
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
+
 }

@@ -13,15 +13,16 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * The first thing every HTTP request meets: a slot from {@link Admission} (or 503 with Retry-After)
- * and its {@link RequestBudget}, both released when the request ends. Health checks pass without
- * either, so that a busy server can still say it is busy.
+ * The first thing every HTTP request meets: a slot from {@link Admission} (or 503 with
+ * Retry-After) and its {@link RequestBudget}, both released when the request ends. Health
+ * checks pass without either, so that a busy server can still say it is busy.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class AdmissionFilter extends OncePerRequestFilter {
 
 	private final Admission admission;
+
 	private final FhirContext fhirContext;
 
 	AdmissionFilter(Admission admission, FhirContext fhirContext) {
@@ -45,12 +46,13 @@ class AdmissionFilter extends OncePerRequestFilter {
 					(org.hl7.fhir.r4.model.OperationOutcome) busy.getOperationOutcome());
 			return;
 		}
-		RequestBudget.Connection connection =
-				new RequestBudget.Connection(request.getRemoteAddr(), request.getRemotePort(), request.getLocalPort());
+		RequestBudget.Connection connection = new RequestBudget.Connection(request.getRemoteAddr(),
+				request.getRemotePort(), request.getLocalPort());
 		try (Admission.Slot taken = slot.get();
 				RequestBudget budget = RequestBudget.open(admission.limits(), connection,
 						request.getMethod() + " " + request.getRequestURI())) {
 			chain.doFilter(request, response);
 		}
 	}
+
 }

@@ -7,15 +7,17 @@ import org.springframework.boot.actuate.health.Status;
 import org.springframework.stereotype.Component;
 
 /**
- * {@code /actuator/health} component "requests": OVERLOADED while requests are being turned away
- * (in the last ten seconds), UP otherwise, with the figures behind it. OVERLOADED is answered with
- * HTTP 200 (see application.yaml): the node works, it is only full.
+ * {@code /actuator/health} component "requests": OVERLOADED while requests are being
+ * turned away (in the last ten seconds), UP otherwise, with the figures behind it.
+ * OVERLOADED is answered with HTTP 200 (see application.yaml): the node works, it is only
+ * full.
  */
 @Component("requests")
 class AdmissionHealthIndicator implements HealthIndicator {
 
-	static final Status OVERLOADED = new Status("OVERLOADED", "requests are being turned away with 503; the server is at "
-			+ "hemefhir.limits.max-concurrent-requests");
+	static final Status OVERLOADED = new Status("OVERLOADED",
+			"requests are being turned away with 503; the server is at " + "hemefhir.limits.max-concurrent-requests");
+
 	private static final Duration WINDOW = Duration.ofSeconds(10);
 
 	private final Admission admission;
@@ -27,10 +29,11 @@ class AdmissionHealthIndicator implements HealthIndicator {
 	@Override
 	public Health health() {
 		return Health.status(admission.refusedWithin(WINDOW) ? OVERLOADED : Status.UP)
-				.withDetail("inFlight", admission.inFlight())
-				.withDetail("maxConcurrentRequests", admission.limits().maxConcurrentRequests())
-				.withDetail("admitted", admission.admitted())
-				.withDetail("refused", admission.refused())
-				.build();
+			.withDetail("inFlight", admission.inFlight())
+			.withDetail("maxConcurrentRequests", admission.limits().maxConcurrentRequests())
+			.withDetail("admitted", admission.admitted())
+			.withDetail("refused", admission.refused())
+			.build();
 	}
+
 }

@@ -8,9 +8,9 @@ import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.springframework.stereotype.Component;
 
 /**
- * Points in HAPI's processing where a request whose budget is spent stops: before each resource
- * of a write or transaction is stored and before each page of results is shown. Statements are
- * stopped by their own timeout; these stop the work between them.
+ * Points in HAPI's processing where a request whose budget is spent stops: before each
+ * resource of a write or transaction is stored and before each page of results is shown.
+ * Statements are stopped by their own timeout; these stop the work between them.
  */
 @Component
 @Interceptor
@@ -40,4 +40,5 @@ class BudgetCheckpoints implements FhirServerCustomizer {
 	public void beforeShow() {
 		RequestBudget.checkpoint();
 	}
+
 }

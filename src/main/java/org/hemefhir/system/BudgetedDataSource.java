@@ -16,10 +16,11 @@ import java.util.logging.Logger;
 import javax.sql.DataSource;
 
 /**
- * The database as a request sees it: every statement run on behalf of a request gets the time left
- * in the request's {@link RequestBudget} as its JDBC query timeout, is registered so that it can be
- * cancelled when the client goes away, and is not started at all once the budget is spent.
- * Statements of threads without a budget (start-up, batch jobs) run without a timeout.
+ * The database as a request sees it: every statement run on behalf of a request gets the
+ * time left in the request's {@link RequestBudget} as its JDBC query timeout, is
+ * registered so that it can be cancelled when the client goes away, and is not started at
+ * all once the budget is spent. Statements of threads without a budget (start-up, batch
+ * jobs) run without a timeout.
  */
 public final class BudgetedDataSource implements DataSource {
 
@@ -40,8 +41,8 @@ public final class BudgetedDataSource implements DataSource {
 	}
 
 	private static Connection wrap(Connection connection) {
-		return (Connection) Proxy.newProxyInstance(BudgetedDataSource.class.getClassLoader(), new Class<?>[] {Connection.class},
-				new ConnectionHandler(connection));
+		return (Connection) Proxy.newProxyInstance(BudgetedDataSource.class.getClassLoader(),
+				new Class<?>[] { Connection.class }, new ConnectionHandler(connection));
 	}
 
 	private record ConnectionHandler(Connection connection) implements InvocationHandler {
@@ -49,10 +50,11 @@ public final class BudgetedDataSource implements DataSource {
 		public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
 			Object result = call(connection, method, args);
 			String name = method.getName();
-			if (result instanceof Statement statement && (name.startsWith("prepare") || name.equals("createStatement"))) {
+			if (result instanceof Statement statement
+					&& (name.startsWith("prepare") || name.equals("createStatement"))) {
 				Class<?> type = statement instanceof CallableStatement ? CallableStatement.class
 						: statement instanceof PreparedStatement ? PreparedStatement.class : Statement.class;
-				return Proxy.newProxyInstance(BudgetedDataSource.class.getClassLoader(), new Class<?>[] {type},
+				return Proxy.newProxyInstance(BudgetedDataSource.class.getClassLoader(), new Class<?>[] { type },
 						new StatementHandler(statement));
 			}
 			return result;
@@ -67,7 +69,8 @@ public final class BudgetedDataSource implements DataSource {
 			}
 			RequestBudget budget = RequestBudget.current().orElse(null);
 			if (budget == null) {
-				// a pooled connection may carry a timeout from a request before (H2 keeps it per session)
+				// a pooled connection may carry a timeout from a request before (H2 keeps
+				// it per session)
 				statement.setQueryTimeout(0);
 				return call(statement, method, args);
 			}
@@ -78,7 +81,8 @@ public final class BudgetedDataSource implements DataSource {
 			budget.running(statement);
 			try {
 				return call(statement, method, args);
-			} finally {
+			}
+			finally {
 				budget.finished(statement);
 			}
 		}
@@ -87,7 +91,8 @@ public final class BudgetedDataSource implements DataSource {
 	private static Object call(Object target, Method method, Object[] args) throws Throwable {
 		try {
 			return method.invoke(target, args);
-		} catch (InvocationTargetException e) {
+		}
+		catch (InvocationTargetException e) {
 			throw e.getCause();
 		}
 	}
@@ -126,4 +131,5 @@ public final class BudgetedDataSource implements DataSource {
 	public boolean isWrapperFor(Class<?> type) throws SQLException {
 		return type.isInstance(this) || delegate.isWrapperFor(type);
 	}
+
 }

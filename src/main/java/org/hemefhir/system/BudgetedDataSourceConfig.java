@@ -7,9 +7,10 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.orm.jpa.LocalContainerEntityManagerFactoryBean;
 
 /**
- * Hibernate, and so HAPI, reads and writes through a {@link BudgetedDataSource}: statements run for
- * a request stop when its time budget does. Done here, by wrapping the entity manager factory's data
- * source before it starts, so that the server's database wiring need not know about budgets.
+ * Hibernate, and so HAPI, reads and writes through a {@link BudgetedDataSource}:
+ * statements run for a request stop when its time budget does. Done here, by wrapping the
+ * entity manager factory's data source before it starts, so that the server's database
+ * wiring need not know about budgets.
  */
 @Configuration
 class BudgetedDataSourceConfig {
@@ -29,4 +30,5 @@ class BudgetedDataSourceConfig {
 			}
 		};
 	}
+
 }

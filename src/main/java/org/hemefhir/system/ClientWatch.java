@@ -18,18 +18,21 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Stops the work of requests whose time is up or whose client has gone. A servlet container only
- * notices a closed connection when it writes the response, so a request whose client gave up would
- * otherwise run on until it finished. Every half second this looks at the requests older than a
- * second: those past their budget have their statements cancelled, and on Linux, those whose
- * connection the client has closed (the kernel shows it in CLOSE_WAIT in {@code /proc/net/tcp})
- * are stopped too. Elsewhere only the budget applies.
+ * Stops the work of requests whose time is up or whose client has gone. A servlet
+ * container only notices a closed connection when it writes the response, so a request
+ * whose client gave up would otherwise run on until it finished. Every half second this
+ * looks at the requests older than a second: those past their budget have their
+ * statements cancelled, and on Linux, those whose connection the client has closed (the
+ * kernel shows it in CLOSE_WAIT in {@code /proc/net/tcp}) are stopped too. Elsewhere only
+ * the budget applies.
  */
 @Component
 class ClientWatch implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(ClientWatch.class);
+
 	private static final List<Path> TCP_TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
+
 	private static final String CLOSE_WAIT = "08";
 
 	private ScheduledExecutorService timer;
@@ -75,17 +78,22 @@ class ClientWatch implements SmartLifecycle {
 				if (closedByClient == null) {
 					closedByClient = closedByClient();
 				}
-				if (closedByClient.contains(key(normalise(connection.remoteAddress()), connection.remotePort(), connection.localPort()))) {
+				if (closedByClient.contains(
+						key(normalise(connection.remoteAddress()), connection.remotePort(), connection.localPort()))) {
 					log.info("Client of {} closed its connection; the request is stopped", budget);
 					budget.stop(RequestBudget.Reason.CLIENT_GONE);
 				}
 			}
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException e) {
 			log.warn("Client watch failed: {}", e.toString());
 		}
 	}
 
-	/** "remoteAddress:remotePort:localPort" of every TCP connection the peer has closed and we have not. */
+	/**
+	 * "remoteAddress:remotePort:localPort" of every TCP connection the peer has closed
+	 * and we have not.
+	 */
 	static Set<String> closedByClient() {
 		Set<String> closed = new HashSet<>();
 		for (Path table : TCP_TABLES) {
@@ -96,14 +104,18 @@ class ClientWatch implements SmartLifecycle {
 				for (String line : Files.readAllLines(table)) {
 					parse(line, closed);
 				}
-			} catch (IOException e) {
+			}
+			catch (IOException e) {
 				// not Linux, or no permission: the time budget still applies
 			}
 		}
 		return closed;
 	}
 
-	/** A line of /proc/net/tcp: "sl local_address rem_address st ...", addresses as HEXIP:HEXPORT. */
+	/**
+	 * A line of /proc/net/tcp: "sl local_address rem_address st ...", addresses as
+	 * HEXIP:HEXPORT.
+	 */
 	static void parse(String line, Set<String> closed) {
 		String[] fields = line.trim().split("\\s+");
 		if (fields.length < 4 || !fields[3].equals(CLOSE_WAIT)) {
@@ -117,7 +129,10 @@ class ClientWatch implements SmartLifecycle {
 		}
 	}
 
-	/** The kernel writes each 32-bit word of an address in host (little-endian) byte order. */
+	/**
+	 * The kernel writes each 32-bit word of an address in host (little-endian) byte
+	 * order.
+	 */
 	static String address(String hexAddressAndPort) {
 		int colon = hexAddressAndPort.lastIndexOf(':');
 		String hex = colon < 0 ? "" : hexAddressAndPort.substring(0, colon);
@@ -133,22 +148,29 @@ class ClientWatch implements SmartLifecycle {
 				}
 			}
 			return normalise(InetAddress.getByAddress(bytes).getHostAddress());
-		} catch (NumberFormatException | UnknownHostException e) {
+		}
+		catch (NumberFormatException | UnknownHostException e) {
 			return null;
 		}
 	}
 
-	/** One spelling per address: IPv4-mapped IPv6 as IPv4, IPv6 in InetAddress's long form. */
+	/**
+	 * One spelling per address: IPv4-mapped IPv6 as IPv4, IPv6 in InetAddress's long
+	 * form.
+	 */
 	static String normalise(String address) {
 		if (address == null) {
 			return "";
 		}
-		String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+		String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1)
+				: address;
 		try {
-			if (a.matches("[0-9.]+") || a.contains(":")) { // literals only: never a DNS lookup
+			if (a.matches("[0-9.]+") || a.contains(":")) { // literals only: never a DNS
+															// lookup
 				return InetAddress.getByName(a).getHostAddress();
 			}
-		} catch (UnknownHostException e) {
+		}
+		catch (UnknownHostException e) {
 			// leave it as written
 		}
 		return a;
@@ -158,7 +180,8 @@ class ClientWatch implements SmartLifecycle {
 		int colon = address.lastIndexOf(':');
 		try {
 			return colon < 0 ? -1 : Integer.parseInt(address.substring(colon + 1).toUpperCase(Locale.ROOT), 16);
-		} catch (NumberFormatException e) {
+		}
+		catch (NumberFormatException e) {
 			return -1;
 		}
 	}
@@ -166,4 +189,5 @@ class ClientWatch implements SmartLifecycle {
 	private static String key(String remoteAddress, int remotePort, int localPort) {
 		return remoteAddress + "|" + remotePort + "|" + localPort;
 	}
+
 }

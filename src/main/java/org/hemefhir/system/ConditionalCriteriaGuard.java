@@ -18,9 +18,10 @@ import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.springframework.stereotype.Component;
 
 /**
- * HAPI keeps the criteria of every conditional create/update (to stop two concurrent ones from both
- * creating) in a column of {@value ResourceSearchUrlEntityPK#RES_SEARCH_URL_LENGTH} characters. Longer
- * criteria, e.g. an identifier value of some thousand characters, would fail in the database with
+ * HAPI keeps the criteria of every conditional create/update (to stop two concurrent ones
+ * from both creating) in a column of
+ * {@value ResourceSearchUrlEntityPK#RES_SEARCH_URL_LENGTH} characters. Longer criteria,
+ * e.g. an identifier value of some thousand characters, would fail in the database with
  * SQL in the answer; they are refused up front, naming the header or bundle entry.
  */
 @Component
@@ -44,9 +45,12 @@ class ConditionalCriteriaGuard implements FhirServerCustomizer {
 		if (ifNoneExist != null) {
 			check(type, ifNoneExist, "the If-None-Exist header");
 		}
-		boolean conditional = request.getId() == null && request.getCompleteUrl() != null && request.getCompleteUrl().contains("?");
-		if (conditional && (request.getRequestType() == RequestTypeEnum.PUT || request.getRequestType() == RequestTypeEnum.PATCH)) {
-			check(type, request.getCompleteUrl().substring(request.getCompleteUrl().indexOf('?') + 1), "the conditional URL");
+		boolean conditional = request.getId() == null && request.getCompleteUrl() != null
+				&& request.getCompleteUrl().contains("?");
+		if (conditional && (request.getRequestType() == RequestTypeEnum.PUT
+				|| request.getRequestType() == RequestTypeEnum.PATCH)) {
+			check(type, request.getCompleteUrl().substring(request.getCompleteUrl().indexOf('?') + 1),
+					"the conditional URL");
 		}
 	}
 
@@ -63,9 +67,11 @@ class ConditionalCriteriaGuard implements FhirServerCustomizer {
 				check(type, stripType(request.getIfNoneExist()), "Bundle.entry[" + i + "].request.ifNoneExist");
 			}
 			String url = request.getUrl();
-			boolean conditionalWrite = request.getMethod() == Bundle.HTTPVerb.PUT || request.getMethod() == Bundle.HTTPVerb.PATCH;
+			boolean conditionalWrite = request.getMethod() == Bundle.HTTPVerb.PUT
+					|| request.getMethod() == Bundle.HTTPVerb.PATCH;
 			if (url != null && url.contains("?") && conditionalWrite) {
-				check(url.substring(0, url.indexOf('?')), url.substring(url.indexOf('?') + 1), "Bundle.entry[" + i + "].request.url");
+				check(url.substring(0, url.indexOf('?')), url.substring(url.indexOf('?') + 1),
+						"Bundle.entry[" + i + "].request.url");
 			}
 		}
 	}
@@ -75,7 +81,8 @@ class ConditionalCriteriaGuard implements FhirServerCustomizer {
 		int length = type.length() + 1;
 		for (String part : criteria.split("&")) {
 			int equals = part.indexOf('=');
-			length += equals < 0 ? part.length() : equals + 1 + UrlUtil.escapeUrlParam(UrlUtil.unescape(part.substring(equals + 1))).length();
+			length += equals < 0 ? part.length()
+					: equals + 1 + UrlUtil.escapeUrlParam(UrlUtil.unescape(part.substring(equals + 1))).length();
 			length += 1;
 		}
 		return length - 1;
@@ -85,15 +92,17 @@ class ConditionalCriteriaGuard implements FhirServerCustomizer {
 		int length;
 		try {
 			length = storedLength(type, criteria);
-		} catch (IllegalArgumentException e) {
-			String message = "The conditional criteria in " + where + " are not correctly percent-encoded (" + e.getMessage()
-					+ "): write '%' as %25";
+		}
+		catch (IllegalArgumentException e) {
+			String message = "The conditional criteria in " + where + " are not correctly percent-encoded ("
+					+ e.getMessage() + "): write '%' as %25";
 			throw new InvalidRequestException(message,
 					OperationOutcomes.error(IssueType.INVALID, message, where.startsWith("Bundle") ? where : null));
 		}
 		if (length > MAX) {
-			String message = "The conditional criteria in " + where + " are " + length + " characters long once URL-encoded; "
-					+ "the server can keep at most " + MAX + ": use a shorter identifier or fewer criteria";
+			String message = "The conditional criteria in " + where + " are " + length
+					+ " characters long once URL-encoded; " + "the server can keep at most " + MAX
+					+ ": use a shorter identifier or fewer criteria";
 			throw new InvalidRequestException(message,
 					OperationOutcomes.error(IssueType.TOOLONG, message, where.startsWith("Bundle") ? where : null));
 		}
@@ -103,4 +112,5 @@ class ConditionalCriteriaGuard implements FhirServerCustomizer {
 		int question = ifNoneExist.indexOf('?');
 		return question >= 0 ? ifNoneExist.substring(question + 1) : ifNoneExist;
 	}
+
 }

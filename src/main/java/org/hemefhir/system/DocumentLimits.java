@@ -24,43 +24,58 @@ import javax.xml.stream.XMLStreamReader;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
 /**
- * Reads a JSON or XML document once, as a stream, before any FHIR parser builds it, and refuses it
- * when it is deeper or larger in values than {@link BodyLimits} allow, or when a JSON number is one
- * that {@link DecimalBounds} refuses. What this stops: deep nesting that overflows the stack of the
- * recursive parsers and validator, millions of small values that take minutes to validate, and
- * decimals whose expansion takes minutes. Malformed documents pass: the FHIR parser reports those
- * with its own, more precise message.
+ * Reads a JSON or XML document once, as a stream, before any FHIR parser builds it, and
+ * refuses it when it is deeper or larger in values than {@link BodyLimits} allow, or when
+ * a JSON number is one that {@link DecimalBounds} refuses. What this stops: deep nesting
+ * that overflows the stack of the recursive parsers and validator, millions of small
+ * values that take minutes to validate, and decimals whose expansion takes minutes.
+ * Malformed documents pass: the FHIR parser reports those with its own, more precise
+ * message.
  */
 public final class DocumentLimits {
 
-	/** What is wrong and where ({@code expression} in FHIRPath notation of the document's own names). */
+	/**
+	 * What is wrong and where ({@code expression} in FHIRPath notation of the document's
+	 * own names).
+	 */
 	public record Violation(IssueType type, String message, String expression) {
-		/** 422 for a value the server cannot take, 400 for a document too large to process. */
+		/**
+		 * 422 for a value the server cannot take, 400 for a document too large to
+		 * process.
+		 */
 		public int status() {
 			return type == IssueType.VALUE ? 422 : 400;
 		}
 	}
 
 	private static final JsonFactory JSON = JsonFactory.builder()
-			// deeper than any limit we allow, so that our own check (with its path) comes first
-			.streamReadConstraints(StreamReadConstraints.builder()
-					.maxNestingDepth(100_000)
-					.maxNumberLength(Integer.MAX_VALUE)
-					.maxStringLength(Integer.MAX_VALUE)
-					.build())
-			// what HAPI's JSON parser accepts
-			.enable(JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS)
-			.enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
-			.build();
+		// deeper than any limit we allow, so that our own check (with its path) comes
+		// first
+		.streamReadConstraints(StreamReadConstraints.builder()
+			.maxNestingDepth(100_000)
+			.maxNumberLength(Integer.MAX_VALUE)
+			.maxStringLength(Integer.MAX_VALUE)
+			.build())
+		// what HAPI's JSON parser accepts
+		.enable(JsonReadFeature.ALLOW_LEADING_PLUS_SIGN_FOR_NUMBERS)
+		.enable(JsonReadFeature.ALLOW_SINGLE_QUOTES)
+		.build();
 
 	private static final XMLInputFactory XML = xmlFactory();
+
 	private static final java.util.Set<String> EXTENSION_ARRAYS = java.util.Set.of("extension", "modifierExtension");
 
-	private DocumentLimits() {}
+	private DocumentLimits() {
+	}
 
-	/** The body as the server reads it: UTF-8 (Jackson's own encoding detection would guess UTF-32 from some bytes). */
+	/**
+	 * The body as the server reads it: UTF-8 (Jackson's own encoding detection would
+	 * guess UTF-32 from some bytes).
+	 */
 	public static Optional<Violation> checkJson(byte[] body, BodyLimits limits) {
-		return check(() -> JSON.createParser(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8)), limits);
+		return check(
+				() -> JSON.createParser(new InputStreamReader(new ByteArrayInputStream(body), StandardCharsets.UTF_8)),
+				limits);
 	}
 
 	public static Optional<Violation> checkJson(String body, BodyLimits limits) {
@@ -68,14 +83,18 @@ public final class DocumentLimits {
 	}
 
 	private interface ParserSource {
+
 		JsonParser open() throws IOException;
+
 	}
 
 	private static Optional<Violation> check(ParserSource source, BodyLimits limits) {
 		try (JsonParser parser = source.open()) {
 			return checkJson(parser, limits);
-		} catch (IOException malformed) {
-			// not JSON as far as the stream goes: the FHIR parser says what is wrong, and where
+		}
+		catch (IOException malformed) {
+			// not JSON as far as the stream goes: the FHIR parser says what is wrong, and
+			// where
 			return Optional.empty();
 		}
 	}
@@ -95,28 +114,37 @@ public final class DocumentLimits {
 						jsonPath(root, parser.getParsingContext())));
 			}
 			JsonStreamContext holder = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY
-					? parser.getParsingContext().getParent()
-					: parser.getParsingContext();
+					? parser.getParsingContext().getParent() : parser.getParsingContext();
 			if (token != JsonToken.START_OBJECT && holder != null && holder.inArray() && holder.getParent() != null
-					&& holder.getParent().getCurrentName() != null && EXTENSION_ARRAYS.contains(holder.getParent().getCurrentName())) {
-				// HAPI's JSON parser fails with a NullPointerException on these (a 500); say what is wrong instead
-				return Optional.of(new Violation(IssueType.STRUCTURE, "Each entry of " + holder.getParent().getCurrentName()
-						+ " must be a JSON object with a url, not " + describe(token), jsonPath(root, holder)));
+					&& holder.getParent().getCurrentName() != null
+					&& EXTENSION_ARRAYS.contains(holder.getParent().getCurrentName())) {
+				// HAPI's JSON parser fails with a NullPointerException on these (a 500);
+				// say what is wrong instead
+				return Optional
+					.of(new Violation(IssueType.STRUCTURE,
+							"Each entry of " + holder.getParent().getCurrentName()
+									+ " must be a JSON object with a url, not " + describe(token),
+							jsonPath(root, holder)));
 			}
 			if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
 				// the context of a container is the container itself
 				if (parser.getParsingContext().getNestingDepth() > limits.maxNestingDepth()) {
-					return Optional.of(new Violation(IssueType.TOOCOSTLY, "The document nests objects and arrays more than "
-							+ limits.maxNestingDepth() + " levels deep (hemefhir.limits.max-nesting-depth)",
+					return Optional.of(new Violation(IssueType.TOOCOSTLY,
+							"The document nests objects and arrays more than " + limits.maxNestingDepth()
+									+ " levels deep (hemefhir.limits.max-nesting-depth)",
 							jsonPath(root, parser.getParsingContext().getParent())));
 				}
-			} else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
-				// only what costs to read; plain range errors are found by the validator, with their FHIRPath
+			}
+			else if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+				// only what costs to read; plain range errors are found by the validator,
+				// with their FHIRPath
 				Optional<String> problem = DecimalBounds.problemIfCostly(parser.getText());
 				if (problem.isPresent()) {
-					return Optional.of(new Violation(IssueType.VALUE, problem.get(), jsonPath(root, parser.getParsingContext())));
+					return Optional
+						.of(new Violation(IssueType.VALUE, problem.get(), jsonPath(root, parser.getParsingContext())));
 				}
-			} else if (token == JsonToken.VALUE_STRING && root == null && parser.getParsingContext().getParent() != null
+			}
+			else if (token == JsonToken.VALUE_STRING && root == null && parser.getParsingContext().getParent() != null
 					&& parser.getParsingContext().getParent().inRoot() && "resourceType".equals(parser.currentName())) {
 				root = parser.getText();
 			}
@@ -141,7 +169,8 @@ public final class DocumentLimits {
 		for (JsonStreamContext c = context; c != null && !c.inRoot(); c = c.getParent()) {
 			if (c.inArray()) {
 				parts.push("[" + Math.max(c.getCurrentIndex(), 0) + "]");
-			} else if (c.getCurrentName() != null) {
+			}
+			else if (c.getCurrentName() != null) {
 				parts.push("." + c.getCurrentName());
 			}
 		}
@@ -155,14 +184,17 @@ public final class DocumentLimits {
 		try {
 			reader = XML.createXMLStreamReader(new ByteArrayInputStream(body));
 			return checkXml(reader, limits);
-		} catch (XMLStreamException | RuntimeException malformed) {
+		}
+		catch (XMLStreamException | RuntimeException malformed) {
 			// the FHIR parser says what is wrong, and where
 			return Optional.empty();
-		} finally {
+		}
+		finally {
 			if (reader != null) {
 				try {
 					reader.close();
-				} catch (XMLStreamException ignored) {
+				}
+				catch (XMLStreamException ignored) {
 					// nothing held
 				}
 			}
@@ -185,20 +217,24 @@ public final class DocumentLimits {
 				String value = reader.getAttributeValue(null, "value");
 				Optional<String> costly = value == null ? Optional.empty() : DecimalBounds.problemIfCostly(value);
 				if (costly.isPresent()) {
-					// a decimal of thousands of digits costs seconds to parse (BigDecimal is quadratic); only a
+					// a decimal of thousands of digits costs seconds to parse (BigDecimal
+					// is quadratic); only a
 					// value attribute that is nothing but such a number is refused
 					return Optional.of(new Violation(IssueType.VALUE, costly.get(), xmlPath(path)));
 				}
 				if (path.size() > limits.maxNestingDepth()) {
 					return Optional.of(new Violation(IssueType.TOOCOSTLY, "The document nests elements more than "
-							+ limits.maxNestingDepth() + " levels deep (hemefhir.limits.max-nesting-depth)", xmlPath(path)));
+							+ limits.maxNestingDepth() + " levels deep (hemefhir.limits.max-nesting-depth)",
+							xmlPath(path)));
 				}
 				if (values > limits.maxValues()) {
-					return Optional.of(new Violation(IssueType.TOOCOSTLY, "The document has more than " + limits.maxValues()
+					return Optional.of(new Violation(IssueType.TOOCOSTLY, "The document has more than "
+							+ limits.maxValues()
 							+ " elements and attributes (hemefhir.limits.max-values); split it, e.g. into smaller transaction bundles",
 							xmlPath(path)));
 				}
-			} else if (event == XMLStreamConstants.END_ELEMENT) {
+			}
+			else if (event == XMLStreamConstants.END_ELEMENT) {
 				path.remove(path.size() - 1);
 				siblings.pop();
 			}
@@ -206,7 +242,10 @@ public final class DocumentLimits {
 		return Optional.empty();
 	}
 
-	/** "Observation.extension.extension[1]": a resource inside {@code resource} or {@code contained} is not named. */
+	/**
+	 * "Observation.extension.extension[1]": a resource inside {@code resource} or
+	 * {@code contained} is not named.
+	 */
 	private static String xmlPath(List<String> elements) {
 		StringBuilder path = new StringBuilder();
 		for (int i = 0; i < elements.size(); i++) {
@@ -229,4 +268,5 @@ public final class DocumentLimits {
 		factory.setProperty(XMLInputFactory.IS_COALESCING, false);
 		return factory;
 	}
+
 }

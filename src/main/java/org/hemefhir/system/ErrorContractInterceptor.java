@@ -30,26 +30,35 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 /**
- * Keeps error responses to what a client can act on: exceptions that HAPI did not classify are
- * logged with an incident id and answered without internals, concurrent-write collisions become
- * 409, and Java class names never appear in a message.
+ * Keeps error responses to what a client can act on: exceptions that HAPI did not
+ * classify are logged with an incident id and answered without internals,
+ * concurrent-write collisions become 409, and Java class names never appear in a message.
  */
 @Component
 @Interceptor
 class ErrorContractInterceptor implements FhirServerCustomizer {
 
 	private static final Logger log = LoggerFactory.getLogger(ErrorContractInterceptor.class);
+
 	private static final Pattern QUOTED_INPUT = Pattern.compile("input string: \"(.*)\"");
+
 	private static final Pattern VALID_ID = Pattern.compile("[A-Za-z0-9\\-.]{1,64}");
+
 	private static final Pattern CLASS_NAME = Pattern.compile(
 			"\\b(?:java|javax|jakarta|ca\\.uhn|org\\.hibernate|org\\.springframework|org\\.hl7|com\\.fasterxml|org\\.h2|org\\.postgresql|org\\.hemefhir)(?:\\.[A-Za-z_$][\\w$]*)+(?::\\s*)?");
 
-	/** Java's own wording of a null dereference, from its start to the end of the message. */
-	private static final Pattern NULL_DEREFERENCE = Pattern.compile("(?s)Cannot (invoke|read|load|store|assign) .*? because .*$");
+	/**
+	 * Java's own wording of a null dereference, from its start to the end of the message.
+	 */
+	private static final Pattern NULL_DEREFERENCE = Pattern
+		.compile("(?s)Cannot (invoke|read|load|store|assign) .*? because .*$");
 
-	/** From a JDBC/Hibernate failure text ("could not execute statement [...]", "SQL [...]") to the end. */
-	private static final Pattern DATABASE_DETAIL = Pattern.compile(
-			"(?is)(could not execute (batch|statement|query)|SQL \\[|SQL statement:|\\binsert into \\w+ \\().*$");
+	/**
+	 * From a JDBC/Hibernate failure text ("could not execute statement [...]", "SQL
+	 * [...]") to the end.
+	 */
+	private static final Pattern DATABASE_DETAIL = Pattern
+		.compile("(?is)(could not execute (batch|statement|query)|SQL \\[|SQL statement:|\\binsert into \\w+ \\().*$");
 
 	private final LimitsProperties limits;
 
@@ -74,7 +83,8 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 
 	@Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
 	public BaseServerResponseException classify(RequestDetails request, Throwable thrown) {
-		// Work stopped by the request's budget, or refused for load, may arrive wrapped by HAPI.
+		// Work stopped by the request's budget, or refused for load, may arrive wrapped
+		// by HAPI.
 		RequestCancelledException cancelled = cause(thrown, RequestCancelledException.class);
 		if (cancelled != null) {
 			return cancelled;
@@ -84,13 +94,15 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 			return busy;
 		}
 		RequestBudget budget = RequestBudget.current().orElse(null);
-		if (budget != null && (budget.isOver() || cause(thrown, SQLTimeoutException.class) != null || cancelledStatement(thrown))) {
+		if (budget != null && (budget.isOver() || cause(thrown, SQLTimeoutException.class) != null
+				|| cancelledStatement(thrown))) {
 			return budget.exception();
 		}
 		if (cause(thrown, SQLTransientConnectionException.class) != null) {
 			return new ServerBusyException("no database connection became free in time", limits.retryAfter());
 		}
-		// before HAPI's own wrapping: it reports these as a 500 ("Failed to call access method")
+		// before HAPI's own wrapping: it reports these as a 500 ("Failed to call access
+		// method")
 		Optional<InvalidRequestException> clientInput = clientInputFailure(thrown);
 		if (clientInput.isPresent()) {
 			return clientInput.get();
@@ -115,7 +127,8 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 					"The write collided with a concurrent write of the same resource or identifier; retry the request");
 		}
 		String incident = UUID.randomUUID().toString();
-		log.error("Unhandled error in {} {} (incident {})", request.getRequestType(), request.getCompleteUrl(), incident, thrown);
+		log.error("Unhandled error in {} {} (incident {})", request.getRequestType(), request.getCompleteUrl(),
+				incident, thrown);
 		return new InternalErrorException("Internal error (incident " + incident + "); nothing was written");
 	}
 
@@ -126,7 +139,10 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		}
 	}
 
-	/** $validate answers with an OperationOutcome on success too; it follows the same rule. */
+	/**
+	 * $validate answers with an OperationOutcome on success too; it follows the same
+	 * rule.
+	 */
 	@Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
 	public void sanitizeOutcome(IBaseResource response) {
 		if (response instanceof OperationOutcome outcome) {
@@ -134,7 +150,10 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		}
 	}
 
-	/** Removes Java class names, and database statements with everything after them, from a message meant for a client. */
+	/**
+	 * Removes Java class names, and database statements with everything after them, from
+	 * a message meant for a client.
+	 */
 	static String sanitize(String message) {
 		if (message == null) {
 			return null;
@@ -144,7 +163,10 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		return CLASS_NAME.matcher(withoutJava).replaceAll("");
 	}
 
-	/** SQLState 57014: the database cancelled the statement (PostgreSQL and H2 use it for timeouts and cancels). */
+	/**
+	 * SQLState 57014: the database cancelled the statement (PostgreSQL and H2 use it for
+	 * timeouts and cancels).
+	 */
 	private static boolean cancelledStatement(Throwable thrown) {
 		for (Throwable t = thrown; t != null; t = t.getCause()) {
 			if (t instanceof SQLException sql && "57014".equals(sql.getSQLState())) {
@@ -154,11 +176,15 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		return false;
 	}
 
-	/** HAPI turns request parameters into an operation's typed arguments there; what fails is the client's value. */
+	/**
+	 * HAPI turns request parameters into an operation's typed arguments there; what fails
+	 * is the client's value.
+	 */
 	private static boolean thrownWhileReadingParameters(Throwable thrown) {
 		for (Throwable t = thrown; t != null; t = t.getCause()) {
 			for (StackTraceElement frame : t.getStackTrace()) {
-				if (frame.getMethodName().equals("createMethodParams") || frame.getClassName().endsWith(".OperationParameter")) {
+				if (frame.getMethodName().equals("createMethodParams")
+						|| frame.getClassName().endsWith(".OperationParameter")) {
 					return true;
 				}
 			}
@@ -167,21 +193,26 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 	}
 
 	/**
-	 * The 400 for an exception that the client's input caused in a library that does not say so: a
-	 * parser failing outright on the shape of a body, conditional criteria HAPI cannot run, a URL
-	 * with broken percent-encoding. Found by fuzzing; each was a 500 before.
+	 * The 400 for an exception that the client's input caused in a library that does not
+	 * say so: a parser failing outright on the shape of a body, conditional criteria HAPI
+	 * cannot run, a URL with broken percent-encoding. Found by fuzzing; each was a 500
+	 * before.
 	 */
 	static Optional<InvalidRequestException> clientInputFailure(Throwable thrown) {
 		if (thrownWhileParsingTheBody(thrown)) {
-			// HAPI's parsers answer most malformed content with a 400; some shapes make them fail outright
-			return Optional.of(new InvalidRequestException("The request body could not be read as a FHIR resource: an element "
-					+ "has a shape the parser cannot read (for example an object where a list is expected)"));
+			// HAPI's parsers answer most malformed content with a 400; some shapes make
+			// them fail outright
+			return Optional
+				.of(new InvalidRequestException("The request body could not be read as a FHIR resource: an element "
+						+ "has a shape the parser cannot read (for example an object where a list is expected)"));
 		}
 		IllegalArgumentException badArgument = cause(thrown, IllegalArgumentException.class);
 		if (badArgument != null && thrownBy(badArgument, "ca.uhn.fhir.jpa.searchparam.MatchUrlService")) {
-			// MatchUrlService reads conditional criteria (If-None-Exist, conditional update and delete URLs)
-			return Optional.of(new InvalidRequestException("The conditional criteria are not a search the server can run: "
-					+ sanitize(badArgument.getMessage())));
+			// MatchUrlService reads conditional criteria (If-None-Exist, conditional
+			// update and delete URLs)
+			return Optional
+				.of(new InvalidRequestException("The conditional criteria are not a search the server can run: "
+						+ sanitize(badArgument.getMessage())));
 		}
 		if (badArgument != null && thrownBy(badArgument, "java.net.URLDecoder")) {
 			return Optional.of(new InvalidRequestException("A URL in the request is not correctly percent-encoded ("
@@ -196,7 +227,8 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 				continue;
 			}
 			for (StackTraceElement frame : t.getStackTrace()) {
-				if (frame.getClassName().startsWith("ca.uhn.fhir.parser.") && frame.getMethodName().startsWith("parse")) {
+				if (frame.getClassName().startsWith("ca.uhn.fhir.parser.")
+						&& frame.getMethodName().startsWith("parse")) {
 					return true;
 				}
 			}
@@ -213,7 +245,10 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		return false;
 	}
 
-	/** Names the parameter whose value could not be read, when the message quotes the value. */
+	/**
+	 * Names the parameter whose value could not be read, when the message quotes the
+	 * value.
+	 */
 	private static String badParameter(RequestDetails request, IllegalArgumentException problem) {
 		Matcher quoted = QUOTED_INPUT.matcher(String.valueOf(problem.getMessage()));
 		String value = quoted.find() ? quoted.group(1) : null;
@@ -238,4 +273,5 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		}
 		return null;
 	}
+
 }

@@ -14,9 +14,9 @@ import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.RequestMapping;
 
 /**
- * The answer for errors outside the FHIR endpoint (an unknown path, a method or media type that
- * {@code /hl7v2} does not take, a failure in a filter): an OperationOutcome, like everywhere else,
- * in place of Spring Boot's default error document.
+ * The answer for errors outside the FHIR endpoint (an unknown path, a method or media
+ * type that {@code /hl7v2} does not take, a failure in a filter): an OperationOutcome,
+ * like everywhere else, in place of Spring Boot's default error document.
  */
 @Controller
 class ErrorPageController implements ErrorController {
@@ -57,4 +57,5 @@ class ErrorPageController implements ErrorController {
 		};
 		OutcomeResponses.write(fhirContext, request, response, status, OperationOutcomes.error(type, message, null));
 	}
+
 }

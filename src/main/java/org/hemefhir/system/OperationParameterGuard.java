@@ -30,12 +30,12 @@ import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
 
 /**
- * An operation called with a parameter it does not define is refused (400, naming the parameter
- * and the ones that are accepted). HAPI ignores such parameters, so a misspelt one
- * ({@code $outcomes?ancThreshold=1.0}) would silently compute the answer on the default: a result
- * on a rule the caller did not ask for. The accepted names are read from the operations'
- * declarations, for HAPI's operations and ours alike, plus what a feature adds by interceptor
- * ({@link #accept}).
+ * An operation called with a parameter it does not define is refused (400, naming the
+ * parameter and the ones that are accepted). HAPI ignores such parameters, so a misspelt
+ * one ({@code $outcomes?ancThreshold=1.0}) would silently compute the answer on the
+ * default: a result on a rule the caller did not ask for. The accepted names are read
+ * from the operations' declarations, for HAPI's operations and ours alike, plus what a
+ * feature adds by interceptor ({@link #accept}).
  */
 @Component
 @Interceptor
@@ -43,11 +43,15 @@ import org.springframework.stereotype.Component;
 public class OperationParameterGuard implements FhirServerCustomizer {
 
 	/** Parameters every FHIR interaction takes: the format of the answer. */
-	private static final Set<String> GENERAL = Set.of("_format", "_pretty", "_summary", "_elements", "_elements:exclude");
+	private static final Set<String> GENERAL = Set.of("_format", "_pretty", "_summary", "_elements",
+			"_elements:exclude");
 
 	private final FhirContext fhirContext;
+
 	private final Map<String, Set<String>> extra = new ConcurrentHashMap<>();
+
 	private volatile Map<String, Set<String>> declared;
+
 	private RestfulServer server;
 
 	OperationParameterGuard(FhirContext fhirContext) {
@@ -60,7 +64,10 @@ public class OperationParameterGuard implements FhirServerCustomizer {
 		server.registerInterceptor(this);
 	}
 
-	/** Declares parameters of {@code operation} (e.g. "$export") that an interceptor reads. */
+	/**
+	 * Declares parameters of {@code operation} (e.g. "$export") that an interceptor
+	 * reads.
+	 */
 	public void accept(String operation, String... names) {
 		extra.computeIfAbsent(operation, o -> ConcurrentHashMap.newKeySet()).addAll(List.of(names));
 	}
@@ -81,16 +88,22 @@ public class OperationParameterGuard implements FhirServerCustomizer {
 		}
 		for (String name : names) {
 			if (!accepted.contains(name) && !GENERAL.contains(name)) {
-				throw new InvalidRequestException(operation + " has no parameter '" + name + "'; it accepts "
-						+ (accepted.isEmpty() ? "none" : String.join(", ", new TreeSet<>(accepted))) + " (and " + String.join(", ",
-								new TreeSet<>(GENERAL)) + ")",
-						OperationOutcomes.error(IssueType.NOTSUPPORTED, operation + " has no parameter '" + name + "'; it accepts "
-								+ (accepted.isEmpty() ? "none" : String.join(", ", new TreeSet<>(accepted))), null));
+				throw new InvalidRequestException(
+						operation + " has no parameter '" + name + "'; it accepts "
+								+ (accepted.isEmpty() ? "none" : String.join(", ", new TreeSet<>(accepted))) + " (and "
+								+ String.join(", ", new TreeSet<>(GENERAL)) + ")",
+						OperationOutcomes.error(IssueType.NOTSUPPORTED,
+								operation + " has no parameter '" + name + "'; it accepts "
+										+ (accepted.isEmpty() ? "none" : String.join(", ", new TreeSet<>(accepted))),
+								null));
 			}
 		}
 	}
 
-	/** Names declared by every operation of that name (at any level), or null if none is declared. */
+	/**
+	 * Names declared by every operation of that name (at any level), or null if none is
+	 * declared.
+	 */
 	private Set<String> accepted(String operation) {
 		Map<String, Set<String>> byOperation = declared;
 		if (byOperation == null) {
@@ -122,7 +135,10 @@ public class OperationParameterGuard implements FhirServerCustomizer {
 		return found;
 	}
 
-	/** Parameter names of a Parameters body; nothing for any other body (HAPI judges those). */
+	/**
+	 * Parameter names of a Parameters body; nothing for any other body (HAPI judges
+	 * those).
+	 */
 	private Collection<String> bodyParameterNames(RequestDetails request) {
 		byte[] body = request.loadRequestContents();
 		if (body == null || body.length == 0) {
@@ -137,11 +153,16 @@ public class OperationParameterGuard implements FhirServerCustomizer {
 			IParser parser = trimmed.startsWith("<") ? fhirContext.newXmlParser() : fhirContext.newJsonParser();
 			parser.setParserErrorHandler(new LenientErrorHandler(false));
 			if (parser.parseResource(text) instanceof Parameters parameters) {
-				return parameters.getParameter().stream().map(Parameters.ParametersParameterComponent::getName).toList();
+				return parameters.getParameter()
+					.stream()
+					.map(Parameters.ParametersParameterComponent::getName)
+					.toList();
 			}
-		} catch (RuntimeException unreadable) {
+		}
+		catch (RuntimeException unreadable) {
 			// HAPI reports the body when it reads it
 		}
 		return List.of();
 	}
+
 }

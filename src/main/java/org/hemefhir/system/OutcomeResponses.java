@@ -6,10 +6,14 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
-/** Writes an OperationOutcome from outside HAPI (servlet filters, error pages) as the client asked: XML or JSON. */
+/**
+ * Writes an OperationOutcome from outside HAPI (servlet filters, error pages) as the
+ * client asked: XML or JSON.
+ */
 final class OutcomeResponses {
 
-	private OutcomeResponses() {}
+	private OutcomeResponses() {
+	}
 
 	static void write(FhirContext fhirContext, HttpServletRequest request, HttpServletResponse response, int status,
 			OperationOutcome outcome) throws IOException {
@@ -17,8 +21,7 @@ final class OutcomeResponses {
 		response.setStatus(status);
 		response.setCharacterEncoding("UTF-8");
 		response.setContentType(xml ? "application/fhir+xml" : "application/fhir+json");
-		String encoded = xml
-				? fhirContext.newXmlParser().encodeResourceToString(outcome)
+		String encoded = xml ? fhirContext.newXmlParser().encodeResourceToString(outcome)
 				: fhirContext.newJsonParser().encodeResourceToString(outcome);
 		response.getWriter().write(encoded);
 	}
@@ -31,4 +34,5 @@ final class OutcomeResponses {
 		String accept = request.getHeader("Accept");
 		return accept != null && accept.contains("xml") && !accept.contains("json");
 	}
+
 }

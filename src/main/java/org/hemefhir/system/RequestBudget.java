@@ -10,35 +10,46 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The time budget of the request the current thread is working on, and the way to stop that work:
- * database statements are given the time that is left ({@link BudgetedDataSource}) and cancelled
- * when it runs out or the client goes away ({@link ClientWatch}); CPU-bound work such as validation
- * calls {@link #checkpoint()} and stops there. Threads that serve no request (start-up, batch jobs)
- * have no budget and are not limited.
+ * The time budget of the request the current thread is working on, and the way to stop
+ * that work: database statements are given the time that is left
+ * ({@link BudgetedDataSource}) and cancelled when it runs out or the client goes away
+ * ({@link ClientWatch}); CPU-bound work such as validation calls {@link #checkpoint()}
+ * and stops there. Threads that serve no request (start-up, batch jobs) have no budget
+ * and are not limited.
  */
 public final class RequestBudget implements AutoCloseable {
 
 	/** Why work was stopped. */
 	public enum Reason {
-		TIMEOUT,
-		CLIENT_GONE
+
+		TIMEOUT, CLIENT_GONE
+
 	}
 
 	/** Where the request came from, to notice when that connection closes. */
 	public record Connection(String remoteAddress, int remotePort, int localPort) {
 		static final Connection NONE = new Connection(null, -1, -1);
+
 	}
 
 	private static final ThreadLocal<RequestBudget> CURRENT = new ThreadLocal<>();
+
 	private static final Set<RequestBudget> IN_FLIGHT = ConcurrentHashMap.newKeySet();
 
 	private final Duration budget;
+
 	private final Duration retryAfter;
+
 	private final long startNanos = System.nanoTime();
+
 	private final long deadlineNanos;
+
 	private final Connection connection;
+
 	private final String description;
+
 	private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+
 	private volatile Reason stopped;
 
 	private RequestBudget(Duration budget, Duration retryAfter, Connection connection, String description) {
@@ -49,7 +60,10 @@ public final class RequestBudget implements AutoCloseable {
 		this.description = description;
 	}
 
-	/** Starts the budget of the request this thread now serves; close it when the request ends. */
+	/**
+	 * Starts the budget of the request this thread now serves; close it when the request
+	 * ends.
+	 */
 	public static RequestBudget open(LimitsProperties limits, Connection connection, String description) {
 		RequestBudget opened = new RequestBudget(limits.requestTimeout(), limits.retryAfter(),
 				connection == null ? Connection.NONE : connection, description);
@@ -62,7 +76,10 @@ public final class RequestBudget implements AutoCloseable {
 		return Optional.ofNullable(CURRENT.get());
 	}
 
-	/** Throws the request's 503 if its time is up or its client has gone; does nothing outside a request. */
+	/**
+	 * Throws the request's 503 if its time is up or its client has gone; does nothing
+	 * outside a request.
+	 */
 	public static void checkpoint() {
 		RequestBudget budget = CURRENT.get();
 		if (budget != null) {
@@ -114,7 +131,8 @@ public final class RequestBudget implements AutoCloseable {
 		for (Statement statement : running) {
 			try {
 				statement.cancel();
-			} catch (SQLException | RuntimeException ignored) {
+			}
+			catch (SQLException | RuntimeException ignored) {
 				// the statement ended on its own meanwhile
 			}
 		}
@@ -140,4 +158,5 @@ public final class RequestBudget implements AutoCloseable {
 	public String toString() {
 		return description;
 	}
+
 }

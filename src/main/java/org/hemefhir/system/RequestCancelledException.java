@@ -4,7 +4,10 @@ import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.time.Duration;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 
-/** 503: the request's work was stopped because its time budget ran out (or its client left). */
+/**
+ * 503: the request's work was stopped because its time budget ran out (or its client
+ * left).
+ */
 public class RequestCancelledException extends BaseServerResponseException {
 
 	private final RequestBudget.Reason reason;
@@ -32,4 +35,5 @@ public class RequestCancelledException extends BaseServerResponseException {
 	private static String seconds(Duration budget) {
 		return budget.toMillis() % 1000 == 0 ? budget.toSeconds() + " s" : budget.toMillis() + " ms";
 	}
+
 }

@@ -27,31 +27,25 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Checks request bodies before any parser sees them: refuses bodies over
- * {@code hemefhir.max-request-bytes} (413), media types the endpoint cannot read (415), XML
- * carrying a DOCTYPE or entity declarations (400), which closes XXE and entity expansion for
- * every XML reader behind it, and JSON or XML beyond the {@link DocumentLimits} (400, or 422 for
- * a decimal the server cannot take).
+ * {@code hemefhir.max-request-bytes} (413), media types the endpoint cannot read (415),
+ * XML carrying a DOCTYPE or entity declarations (400), which closes XXE and entity
+ * expansion for every XML reader behind it, and JSON or XML beyond the
+ * {@link DocumentLimits} (400, or 422 for a decimal the server cannot take).
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class RequestGuardFilter extends OncePerRequestFilter {
 
 	private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
-	private static final Set<String> FHIR_MEDIA_TYPES = Set.of(
-			"application/fhir+json",
-			"application/json",
-			"application/json+fhir",
-			"application/fhir+xml",
-			"application/xml",
-			"application/xml+fhir",
-			"text/xml",
-			"text/json",
-			"application/json-patch+json",
-			"application/x-www-form-urlencoded",
-			"multipart/form-data");
+
+	private static final Set<String> FHIR_MEDIA_TYPES = Set.of("application/fhir+json", "application/json",
+			"application/json+fhir", "application/fhir+xml", "application/xml", "application/xml+fhir", "text/xml",
+			"text/json", "application/json-patch+json", "application/x-www-form-urlencoded", "multipart/form-data");
 
 	private final FhirContext fhirContext;
+
 	private final long maxBytes;
+
 	private final BodyLimits bodyLimits;
 
 	RequestGuardFilter(FhirContext fhirContext, ServerProperties server, LimitsProperties limits) {
@@ -75,13 +69,13 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		String mediaType = mediaType(request.getContentType());
 		boolean fhirEndpoint = request.getRequestURI().startsWith(request.getContextPath() + "/fhir");
 		if (fhirEndpoint && mediaType != null && !FHIR_MEDIA_TYPES.contains(mediaType)) {
-			reject(response, 415, IssueType.NOTSUPPORTED,
-					"Content-Type '" + mediaType + "' is not supported here; send application/fhir+json or application/fhir+xml",
-					request);
+			reject(response, 415, IssueType.NOTSUPPORTED, "Content-Type '" + mediaType
+					+ "' is not supported here; send application/fhir+json or application/fhir+xml", request);
 			return;
 		}
 		if (isForm(mediaType)) {
-			// Form posts (_search) are read by the container as parameters; only their length is checked.
+			// Form posts (_search) are read by the container as parameters; only their
+			// length is checked.
 			chain.doFilter(request, response);
 			return;
 		}
@@ -99,13 +93,17 @@ class RequestGuardFilter extends OncePerRequestFilter {
 				: xml ? DocumentLimits.checkXml(body, bodyLimits) : DocumentLimits.checkJson(body, bodyLimits);
 		if (violation.isPresent()) {
 			DocumentLimits.Violation v = violation.get();
-			OutcomeResponses.write(fhirContext, request, response, v.status(), OperationOutcomes.error(v.type(), v.message(), v.expression()));
+			OutcomeResponses.write(fhirContext, request, response, v.status(),
+					OperationOutcomes.error(v.type(), v.message(), v.expression()));
 			return;
 		}
 		chain.doFilter(new BufferedBodyRequest(request, body), response);
 	}
 
-	/** FHIR JSON or XML (or a body without a type, which HAPI reads as such); not HL7 v2 or JSON Patch text. */
+	/**
+	 * FHIR JSON or XML (or a body without a type, which HAPI reads as such); not HL7 v2
+	 * or JSON Patch text.
+	 */
 	private static boolean structured(String mediaType, HttpServletRequest request) {
 		if (mediaType == null) {
 			return request.getRequestURI().startsWith(request.getContextPath() + "/fhir");
@@ -141,7 +139,10 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		return false;
 	}
 
-	/** Reads the body, or returns null as soon as it passes the limit (chunked bodies have no length). */
+	/**
+	 * Reads the body, or returns null as soon as it passes the limit (chunked bodies have
+	 * no length).
+	 */
 	private static byte[] readAtMost(InputStream in, long limit) throws IOException {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
 		byte[] buffer = new byte[8192];
@@ -157,13 +158,14 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		return out.toByteArray();
 	}
 
-	private void reject(HttpServletResponse response, int status, IssueType type, String message, HttpServletRequest request)
-			throws IOException {
+	private void reject(HttpServletResponse response, int status, IssueType type, String message,
+			HttpServletRequest request) throws IOException {
 		OutcomeResponses.write(fhirContext, request, response, status, OperationOutcomes.error(type, message, null));
 	}
 
 	/** The request with its body already read into memory. */
 	private static final class BufferedBodyRequest extends HttpServletRequestWrapper {
+
 		private final byte[] body;
 
 		BufferedBodyRequest(HttpServletRequest request, byte[] body) {
@@ -205,7 +207,8 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		@Override
 		public BufferedReader getReader() {
 			String encoding = getCharacterEncoding() == null ? "UTF-8" : getCharacterEncoding();
-			return new BufferedReader(new InputStreamReader(getInputStream(), java.nio.charset.Charset.forName(encoding)));
+			return new BufferedReader(
+					new InputStreamReader(getInputStream(), java.nio.charset.Charset.forName(encoding)));
 		}
 
 		@Override
@@ -217,5 +220,7 @@ class RequestGuardFilter extends OncePerRequestFilter {
 		public long getContentLengthLong() {
 			return body.length;
 		}
+
 	}
+
 }

@@ -32,12 +32,13 @@ import org.springframework.stereotype.Component;
 /**
  * What a search may ask before it reaches the database:
  * <ul>
- *   <li>unknown search parameters are ignored ({@code Prefer: handling=lenient}, the default the
- *       FHIR specification gives; the self link then shows only what was applied and an outcome
- *       entry names what was not) or refused with 400 ({@code Prefer: handling=strict});
- *   <li>at most {@code hemefhir.limits.max-search-parameters} parameters and
- *       {@code hemefhir.limits.max-includes} {@code _include}/{@code _revinclude};
- *   <li>numbers in number and quantity parameters within {@link DecimalBounds}.
+ * <li>unknown search parameters are ignored ({@code Prefer: handling=lenient}, the
+ * default the FHIR specification gives; the self link then shows only what was applied
+ * and an outcome entry names what was not) or refused with 400
+ * ({@code Prefer: handling=strict});
+ * <li>at most {@code hemefhir.limits.max-search-parameters} parameters and
+ * {@code hemefhir.limits.max-includes} {@code _include}/{@code _revinclude};
+ * <li>numbers in number and quantity parameters within {@link DecimalBounds}.
  * </ul>
  */
 @Component
@@ -45,9 +46,11 @@ import org.springframework.stereotype.Component;
 class SearchParameterGuard implements FhirServerCustomizer {
 
 	private static final String IGNORED = "hemefhir.ignoredSearchParameters";
+
 	private static final List<String> PREFIXES = List.of("eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap");
 
 	private final ISearchParamRegistry registry;
+
 	private final LimitsProperties limits;
 
 	SearchParameterGuard(ISearchParamRegistry registry, LimitsProperties limits) {
@@ -60,8 +63,12 @@ class SearchParameterGuard implements FhirServerCustomizer {
 		server.registerInterceptor(this);
 	}
 
-	/** The parameters a search is run with ({@code changed}: other than asked for), and those it ignores. */
-	record Checked(Map<String, String[]> applied, boolean changed, List<String> ignored) {}
+	/**
+	 * The parameters a search is run with ({@code changed}: other than asked for), and
+	 * those it ignores.
+	 */
+	record Checked(Map<String, String[]> applied, boolean changed, List<String> ignored) {
+	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLER_SELECTED)
 	public void check(RequestDetails request) {
@@ -69,8 +76,8 @@ class SearchParameterGuard implements FhirServerCustomizer {
 				|| !request.getFhirContext().getResourceTypes().contains(request.getResourceName())) {
 			return;
 		}
-		Checked checked = check(request.getResourceName(), request.getParameters(), request.getHeader(Constants.HEADER_PREFER),
-				request.getFhirContext().getResourceTypes());
+		Checked checked = check(request.getResourceName(), request.getParameters(),
+				request.getHeader(Constants.HEADER_PREFER), request.getFhirContext().getResourceTypes());
 		if (checked.changed()) {
 			// a mutable copy: HAPI removes parameters from it when it answers an error
 			request.setParameters(checked.applied());
@@ -89,8 +96,8 @@ class SearchParameterGuard implements FhirServerCustomizer {
 		}
 		int includes = values(parameters, Constants.PARAM_INCLUDE) + values(parameters, Constants.PARAM_REVINCLUDE);
 		if (includes > limits.maxIncludes()) {
-			throw tooCostly("The search has " + includes + " _include and _revinclude parameters; at most " + limits.maxIncludes()
-					+ " are accepted (hemefhir.limits.max-includes)");
+			throw tooCostly("The search has " + includes + " _include and _revinclude parameters; at most "
+					+ limits.maxIncludes() + " are accepted (hemefhir.limits.max-includes)");
 		}
 		boolean strict = strict(prefer);
 		Map<String, String[]> applied = null;
@@ -110,8 +117,9 @@ class SearchParameterGuard implements FhirServerCustomizer {
 			RuntimeSearchParam known = registry.getActiveSearchParam(type, base, SearchParamLookupContextEnum.SEARCH);
 			if (known == null) {
 				if (strict) {
-					throw new InvalidRequestException("Unknown search parameter '" + base + "' for " + type + " (Prefer: "
-							+ "handling=strict); its search parameters are: " + String.join(", ", names(type)));
+					throw new InvalidRequestException(
+							"Unknown search parameter '" + base + "' for " + type + " (Prefer: "
+									+ "handling=strict); its search parameters are: " + String.join(", ", names(type)));
 				}
 				applied = applied == null ? new HashMap<>(parameters) : applied;
 				applied.remove(name);
@@ -130,9 +138,11 @@ class SearchParameterGuard implements FhirServerCustomizer {
 				&& request.getUserData().get(IGNORED) instanceof List<?> ignored && !ignored.isEmpty()) {
 			OperationOutcome outcome = new OperationOutcome();
 			for (Object name : ignored) {
-				outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.WARNING).setCode(IssueType.NOTSUPPORTED)
-						.setDiagnostics("Unknown search parameter '" + name + "' for " + request.getResourceName()
-								+ " was ignored (send Prefer: handling=strict to have it refused)");
+				outcome.addIssue()
+					.setSeverity(OperationOutcome.IssueSeverity.WARNING)
+					.setCode(IssueType.NOTSUPPORTED)
+					.setDiagnostics("Unknown search parameter '" + name + "' for " + request.getResourceName()
+							+ " was ignored (send Prefer: handling=strict to have it refused)");
 			}
 			bundle.addEntry().setResource(outcome).getSearch().setMode(Bundle.SearchEntryMode.OUTCOME);
 		}
@@ -142,7 +152,8 @@ class SearchParameterGuard implements FhirServerCustomizer {
 		RuntimeSearchParam target = known;
 		int dot = name.indexOf('.');
 		if (dot > 0) {
-			// a chain: the number belongs to the last parameter, on whichever type it names
+			// a chain: the number belongs to the last parameter, on whichever type it
+			// names
 			target = anyType(types, name.substring(name.lastIndexOf('.') + 1).replaceAll(":.*", "")).orElse(null);
 		}
 		if (target == null) {
@@ -159,14 +170,18 @@ class SearchParameterGuard implements FhirServerCustomizer {
 					String number = withoutPrefix(part.trim());
 					Optional<String> problem = DecimalBounds.problem(number);
 					if (problem.isPresent()) {
-						throw new UnprocessableEntityException(problem.get() + " (search parameter " + name + " of " + type + ")");
+						throw new UnprocessableEntityException(
+								problem.get() + " (search parameter " + name + " of " + type + ")");
 					}
 				}
 			}
 		}
 	}
 
-	/** The parameter of that name on any resource type that is a number or quantity, else any of that name. */
+	/**
+	 * The parameter of that name on any resource type that is a number or quantity, else
+	 * any of that name.
+	 */
 	private Optional<RuntimeSearchParam> anyType(Set<String> types, String name) {
 		RuntimeSearchParam any = null;
 		for (String t : types) {
@@ -182,15 +197,16 @@ class SearchParameterGuard implements FhirServerCustomizer {
 
 	private static String withoutPrefix(String value) {
 		if (value.length() > 2 && PREFIXES.contains(value.substring(0, 2).toLowerCase(Locale.ROOT))
-				&& (Character.isDigit(value.charAt(2)) || value.charAt(2) == '-' || value.charAt(2) == '+' || value.charAt(2) == '.')) {
+				&& (Character.isDigit(value.charAt(2)) || value.charAt(2) == '-' || value.charAt(2) == '+'
+						|| value.charAt(2) == '.')) {
 			return value.substring(2);
 		}
 		return value;
 	}
 
 	private List<String> names(String type) {
-		return new ArrayList<>(new TreeSet<>(registry.getActiveSearchParams(type, SearchParamLookupContextEnum.SEARCH)
-				.getSearchParamNames()));
+		return new ArrayList<>(new TreeSet<>(
+				registry.getActiveSearchParams(type, SearchParamLookupContextEnum.SEARCH).getSearchParamNames()));
 	}
 
 	/** "subject:Patient.name" -> "subject"; "code:text" -> "code". */
@@ -229,4 +245,5 @@ class SearchParameterGuard implements FhirServerCustomizer {
 	private static InvalidRequestException tooCostly(String message) {
 		return new InvalidRequestException(message, OperationOutcomes.error(IssueType.TOOCOSTLY, message, null));
 	}
+
 }

@@ -17,4 +17,5 @@ class TomcatConfig implements WebServerFactoryCustomizer<TomcatServletWebServerF
 			}
 		});
 	}
+
 }

@@ -9,17 +9,19 @@ import org.hl7.fhir.r5.model.StructureDefinition;
 import org.hl7.fhir.r5.utils.validation.IResourceValidator;
 
 /**
- * HAPI's default validation policy, plus a stop at every element once the current request's time
- * budget is spent: the HL7 validator asks its policy advisor about each element it visits, which
- * makes this the one place where a long validation can be interrupted.
+ * HAPI's default validation policy, plus a stop at every element once the current
+ * request's time budget is spent: the HL7 validator asks its policy advisor about each
+ * element it visits, which makes this the one place where a long validation can be
+ * interrupted.
  */
 class BudgetCheckingPolicyAdvisor extends FhirDefaultPolicyAdvisor {
 
 	/**
-	 * Thrown through the validator as an Error: it catches Exceptions in many places and would turn
-	 * a RuntimeException into a validation message.
+	 * Thrown through the validator as an Error: it catches Exceptions in many places and
+	 * would turn a RuntimeException into a validation message.
 	 */
 	static final class BudgetSpent extends Error {
+
 		private final transient RequestBudget budget;
 
 		BudgetSpent(RequestBudget budget) {
@@ -30,6 +32,7 @@ class BudgetCheckingPolicyAdvisor extends FhirDefaultPolicyAdvisor {
 		RequestCancelledException exception() {
 			return budget.exception();
 		}
+
 	}
 
 	@Override
@@ -41,4 +44,5 @@ class BudgetCheckingPolicyAdvisor extends FhirDefaultPolicyAdvisor {
 		}
 		return super.policyForElement(validator, appContext, structure, element, path);
 	}
+
 }

@@ -16,27 +16,32 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IPrimitiveType;
 
 /**
- * Decimals a FHIR parser accepts but the server refuses ({@link DecimalBounds}): HAPI indexes
- * quantities and numbers as doubles, so a value beyond about 1.8e308 (e.g. {@code 1e400}) would
- * fail deep inside storage, and a number with thousands of digits written out costs minutes.
- * Found here with their FHIRPath, so the client gets a 422 that says where.
+ * Decimals a FHIR parser accepts but the server refuses ({@link DecimalBounds}): HAPI
+ * indexes quantities and numbers as doubles, so a value beyond about 1.8e308 (e.g.
+ * {@code 1e400}) would fail deep inside storage, and a number with thousands of digits
+ * written out costs minutes. Found here with their FHIRPath, so the client gets a 422
+ * that says where.
  */
 final class DecimalRange {
 
 	/** One decimal refused: where it is and why. */
-	record OutOfRange(String path, String message) {}
+	record OutOfRange(String path, String message) {
+	}
 
-	private DecimalRange() {}
+	private DecimalRange() {
+	}
 
 	static List<OutOfRange> check(FhirContext context, IBaseResource resource) {
 		List<OutOfRange> found = new ArrayList<>();
 		context.newTerser().visit(resource, new IModelVisitor2() {
 			@Override
-			public boolean acceptElement(IBase element, List<IBase> containing, List<BaseRuntimeChildDefinition> children,
-					List<BaseRuntimeElementDefinition<?>> definitions) {
-				if (element instanceof IPrimitiveType<?> primitive && primitive.getValue() instanceof BigDecimal value) {
-					DecimalBounds.problem(value).ifPresent(problem ->
-							found.add(new OutOfRange(path(resource, containing, children, definitions), problem)));
+			public boolean acceptElement(IBase element, List<IBase> containing,
+					List<BaseRuntimeChildDefinition> children, List<BaseRuntimeElementDefinition<?>> definitions) {
+				if (element instanceof IPrimitiveType<?> primitive
+						&& primitive.getValue() instanceof BigDecimal value) {
+					DecimalBounds.problem(value)
+						.ifPresent(problem -> found
+							.add(new OutOfRange(path(resource, containing, children, definitions), problem)));
 				}
 				return true;
 			}
@@ -51,8 +56,8 @@ final class DecimalRange {
 	}
 
 	/** "Observation.value.ofType(Quantity).value", with [i] where an element repeats. */
-	private static String path(IBaseResource resource, List<IBase> containing, List<BaseRuntimeChildDefinition> children,
-			List<BaseRuntimeElementDefinition<?>> definitions) {
+	private static String path(IBaseResource resource, List<IBase> containing,
+			List<BaseRuntimeChildDefinition> children, List<BaseRuntimeElementDefinition<?>> definitions) {
 		StringBuilder path = new StringBuilder(resource.fhirType());
 		for (int i = 0; i < children.size(); i++) {
 			BaseRuntimeChildDefinition child = children.get(i);
@@ -64,7 +69,8 @@ final class DecimalRange {
 			String name = child.getElementName();
 			if (child instanceof RuntimeChildChoiceDefinition && !(child instanceof RuntimeChildExtension)) {
 				path.append('.').append(name).append(".ofType(").append(definitions.get(i + 1).getName()).append(')');
-			} else {
+			}
+			else {
 				path.append('.').append(name);
 			}
 			List<IBase> siblings = child.getAccessor().getValues(parent);
@@ -74,4 +80,5 @@ final class DecimalRange {
 		}
 		return path.toString();
 	}
+
 }

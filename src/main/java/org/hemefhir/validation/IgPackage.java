@@ -13,10 +13,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The resources of a HemeFHIR NPM package ({@code hemefhir.r4-*.tgz}), read without network. */
+/**
+ * The resources of a HemeFHIR NPM package ({@code hemefhir.r4-*.tgz}), read without
+ * network.
+ */
 public record IgPackage(String name, String version, List<IBaseResource> conformance, List<IBaseResource> examples) {
 
-	/** Reads the package the build put on the classpath ({@value HemeFhirIg#CLASSPATH_PACKAGE}). */
+	/**
+	 * Reads the package the build put on the classpath
+	 * ({@value HemeFhirIg#CLASSPATH_PACKAGE}).
+	 */
 	public static IgPackage fromClasspath(FhirContext ctx) {
 		try (InputStream in = IgPackage.class.getResourceAsStream(HemeFhirIg.CLASSPATH_PACKAGE)) {
 			if (in == null) {
@@ -24,7 +30,8 @@ public record IgPackage(String name, String version, List<IBaseResource> conform
 						+ " is not on the classpath; build it with ./mvnw process-classes");
 			}
 			return read(ctx, in);
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}
@@ -32,7 +39,8 @@ public record IgPackage(String name, String version, List<IBaseResource> conform
 	public static IgPackage fromFile(FhirContext ctx, Path tgz) {
 		try (InputStream in = Files.newInputStream(tgz)) {
 			return read(ctx, in);
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 	}

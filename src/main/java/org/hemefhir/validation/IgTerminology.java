@@ -13,16 +13,21 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.ValueSet;
 
 /**
- * The codes of the IG's enumerated value sets, read from the package the server runs with. Java code
- * that needs such a list (which procedures are a transplant, which results are blood counts) asks
- * here, so that the value set in {@code fhir-profiles/} stays the one place the list is written.
+ * The codes of the IG's enumerated value sets, read from the package the server runs
+ * with. Java code that needs such a list (which procedures are a transplant, which
+ * results are blood counts) asks here, so that the value set in {@code fhir-profiles/}
+ * stays the one place the list is written.
  */
 public final class IgTerminology {
 
 	public static final String HSCT_CODE = HemeFhirIg.VALUE_SET_BASE + "hsct-code";
+
 	public static final String BLOOD_COUNT_CODE = HemeFhirIg.VALUE_SET_BASE + "blood-count-code";
+
 	public static final String MRD_CODE = HemeFhirIg.VALUE_SET_BASE + "mrd-code";
+
 	public static final String MRD_METHOD = HemeFhirIg.VALUE_SET_BASE + "mrd-method";
+
 	public static final String IMMUNOPHENOTYPE_CODE = HemeFhirIg.VALUE_SET_BASE + "immunophenotype-code";
 
 	private static volatile IgTerminology installed;
@@ -51,10 +56,14 @@ public final class IgTerminology {
 		Map<String, List<Coding>> byUrl = new LinkedHashMap<>();
 		for (IBaseResource resource : ig.conformance()) {
 			if (resource instanceof ValueSet vs) {
-				byUrl.put(vs.getUrl(), vs.getCompose().getInclude().stream()
-						.flatMap(include -> include.getConcept().stream()
+				byUrl.put(vs.getUrl(),
+						vs.getCompose()
+							.getInclude()
+							.stream()
+							.flatMap(include -> include.getConcept()
+								.stream()
 								.map(c -> new Coding(include.getSystem(), c.getCode(), c.getDisplay())))
-						.toList());
+							.toList());
 			}
 		}
 		return new IgTerminology(byUrl);
@@ -78,4 +87,5 @@ public final class IgTerminology {
 	public Optional<Coding> find(String valueSetUrl, String code) {
 		return concepts(valueSetUrl).stream().filter(c -> c.getCode().equals(code)).findFirst();
 	}
+
 }

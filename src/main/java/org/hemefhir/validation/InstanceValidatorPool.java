@@ -16,38 +16,47 @@ import org.hl7.fhir.validation.codesystem.CodingsObserver;
 import org.hl7.fhir.validation.instance.InstanceValidator;
 
 /**
- * A fixed number of HL7 {@link InstanceValidator}s, each used by one validation at a time.
+ * A fixed number of HL7 {@link InstanceValidator}s, each used by one validation at a
+ * time.
  *
- * <p>Building an InstanceValidator costs ~10 ms (FHIRPath and profile engines, their caches), so
- * they are reused; but one keeps every validated resource's element tree reachable through
- * per-call collections it never empties (the codings it observed, the code/text pairs it meant to
- * check, narrative id maps), some 130 kB per resource: a server that reused one per thread died of
- * it after about twenty thousand writes. After each use those collections are emptied here, and as
- * a second line of defence an instance is replaced after {@value #USES_PER_INSTANCE} uses. The pool
- * size also bounds how many validations run at once (they are CPU-bound).
+ * <p>
+ * Building an InstanceValidator costs ~10 ms (FHIRPath and profile engines, their
+ * caches), so they are reused; but one keeps every validated resource's element tree
+ * reachable through per-call collections it never empties (the codings it observed, the
+ * code/text pairs it meant to check, narrative id maps), some 130 kB per resource: a
+ * server that reused one per thread died of it after about twenty thousand writes. After
+ * each use those collections are emptied here, and as a second line of defence an
+ * instance is replaced after {@value #USES_PER_INSTANCE} uses. The pool size also bounds
+ * how many validations run at once (they are CPU-bound).
  */
 final class InstanceValidatorPool {
 
 	static final int USES_PER_INSTANCE = 5_000;
 
-	/** Per-validation state of the HL7 validator 6.7: fields that grow with every validated resource. */
+	/**
+	 * Per-validation state of the HL7 validator 6.7: fields that grow with every
+	 * validated resource.
+	 */
 	private static final List<Field> PER_VALIDATION_COLLECTIONS = List.of(
-			field(InstanceValidator.class, "xhtmlElementMap"),
-			field(InstanceValidator.class, "fetchCache"),
-			field(InstanceValidator.class, "resourceTracker"),
-			field(InstanceValidator.class, "textsToCheck"),
-			field(InstanceValidator.class, "textsToCheckKeys"),
-			field(BaseValidator.class, "trackedMessages"),
+			field(InstanceValidator.class, "xhtmlElementMap"), field(InstanceValidator.class, "fetchCache"),
+			field(InstanceValidator.class, "resourceTracker"), field(InstanceValidator.class, "textsToCheck"),
+			field(InstanceValidator.class, "textsToCheckKeys"), field(BaseValidator.class, "trackedMessages"),
 			field(BaseValidator.class, "messagesToRemove"));
+
 	private static final Field CODING_OBSERVER = field(InstanceValidator.class, "codingObserver");
+
 	private static final Field OBSERVED_CODINGS = field(CodingsObserver.class, "list");
 
 	private final Supplier<InstanceValidator> factory;
+
 	private final BlockingQueue<Pooled> idle;
+
 	private final AtomicInteger created = new AtomicInteger();
+
 	private final int size;
 
-	private record Pooled(InstanceValidator validator, int uses) {}
+	private record Pooled(InstanceValidator validator, int uses) {
+	}
 
 	InstanceValidatorPool(int size, Supplier<InstanceValidator> factory) {
 		this.size = size;
@@ -56,8 +65,8 @@ final class InstanceValidatorPool {
 	}
 
 	/**
-	 * Runs {@code work} with a validator; waits for one while all are busy, as long as the current
-	 * request's budget allows (without a request, as long as it takes).
+	 * Runs {@code work} with a validator; waits for one while all are busy, as long as
+	 * the current request's budget allows (without a request, as long as it takes).
 	 */
 	<T> T with(Function<InstanceValidator, T> work) {
 		Pooled pooled = take();
@@ -66,7 +75,8 @@ final class InstanceValidatorPool {
 			T result = work.apply(pooled.validator());
 			healthy = true;
 			return result;
-		} finally {
+		}
+		finally {
 			give(pooled, healthy);
 		}
 	}
@@ -79,7 +89,8 @@ final class InstanceValidatorPool {
 		if (created.incrementAndGet() <= size) {
 			try {
 				return new Pooled(factory.get(), 0);
-			} catch (RuntimeException | Error e) {
+			}
+			catch (RuntimeException | Error e) {
 				created.decrementAndGet();
 				throw e;
 			}
@@ -95,7 +106,8 @@ final class InstanceValidatorPool {
 				throw budget.exception();
 			}
 			return pooled;
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while waiting for a validator", e);
 		}
@@ -104,12 +116,15 @@ final class InstanceValidatorPool {
 	private void give(Pooled pooled, boolean healthy) {
 		int uses = pooled.uses() + 1;
 		if (!healthy || uses >= USES_PER_INSTANCE || !clear(pooled.validator())) {
-			// An instance interrupted mid-validation may hold half-built state: a new one takes its place,
+			// An instance interrupted mid-validation may hold half-built state: a new one
+			// takes its place,
 			// built now so that a request waiting for a validator gets it.
 			try {
 				idle.offer(new Pooled(factory.get(), 0));
-			} catch (RuntimeException | Error e) {
-				// the next take() builds one instead; the failure itself is the caller's to see
+			}
+			catch (RuntimeException | Error e) {
+				// the next take() builds one instead; the failure itself is the caller's
+				// to see
 				created.decrementAndGet();
 			}
 			return;
@@ -124,7 +139,8 @@ final class InstanceValidatorPool {
 				Object value = f.get(validator);
 				if (value instanceof Collection<?> c) {
 					c.clear();
-				} else if (value instanceof Map<?, ?> m) {
+				}
+				else if (value instanceof Map<?, ?> m) {
 					m.clear();
 				}
 			}
@@ -133,12 +149,15 @@ final class InstanceValidatorPool {
 				((Collection<?>) OBSERVED_CODINGS.get(observer)).clear();
 			}
 			return true;
-		} catch (IllegalAccessException | RuntimeException e) {
+		}
+		catch (IllegalAccessException | RuntimeException e) {
 			return false;
 		}
 	}
 
-	/** Elements still held in the per-validation collections of {@code validator} (tests). */
+	/**
+	 * Elements still held in the per-validation collections of {@code validator} (tests).
+	 */
 	static int retainedCount(InstanceValidator validator) {
 		try {
 			int n = 0;
@@ -148,7 +167,8 @@ final class InstanceValidatorPool {
 			}
 			Object observer = CODING_OBSERVER.get(validator);
 			return n + (observer == null ? 0 : ((Collection<?>) OBSERVED_CODINGS.get(observer)).size());
-		} catch (IllegalAccessException e) {
+		}
+		catch (IllegalAccessException e) {
 			throw new IllegalStateException(e);
 		}
 	}
@@ -159,9 +179,11 @@ final class InstanceValidatorPool {
 			Field f = type.getDeclaredField(name);
 			f.setAccessible(true);
 			return f;
-		} catch (NoSuchFieldException e) {
+		}
+		catch (NoSuchFieldException e) {
 			throw new IllegalStateException("The HL7 validator changed: " + type.getName() + "." + name
 					+ " is gone; review InstanceValidatorPool for what now keeps per-validation state", e);
 		}
 	}
+
 }

@@ -15,33 +15,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Chooses the HemeFHIR profile for a resource that declares none: by resource type, and for
- * Observation and Procedure by code. The code lists come from the IG's own value sets, so the
- * table below names value sets, not codes.
+ * Chooses the HemeFHIR profile for a resource that declares none: by resource type, and
+ * for Observation and Procedure by code. The code lists come from the IG's own value
+ * sets, so the table below names value sets, not codes.
  */
 public final class ProfileInference {
 
-	private static final Map<String, String> BY_TYPE = Map.of(
-			"Patient", "hemefhir-patient",
-			"Condition", "hemefhir-diagnosis",
-			"CarePlan", "hemefhir-treatment-regimen",
-			"MedicationAdministration", "hemefhir-medication-administration",
-			"AdverseEvent", "hemefhir-adverse-event",
-			"ResearchStudy", "hemefhir-research-study",
-			"ResearchSubject", "hemefhir-research-subject",
-			"Consent", "hemefhir-consent");
+	private static final Map<String, String> BY_TYPE = Map.of("Patient", "hemefhir-patient", "Condition",
+			"hemefhir-diagnosis", "CarePlan", "hemefhir-treatment-regimen", "MedicationAdministration",
+			"hemefhir-medication-administration", "AdverseEvent", "hemefhir-adverse-event", "ResearchStudy",
+			"hemefhir-research-study", "ResearchSubject", "hemefhir-research-subject", "Consent", "hemefhir-consent");
 
 	/** value set id -> profile id, for Observation codes. */
-	private static final Map<String, String> OBSERVATION_VALUE_SETS = orderedMap(
-			"blood-count-code", "hemefhir-blood-count",
-			"mrd-code", "hemefhir-mrd",
-			"immunophenotype-code", "hemefhir-immunophenotype");
+	private static final Map<String, String> OBSERVATION_VALUE_SETS = orderedMap("blood-count-code",
+			"hemefhir-blood-count", "mrd-code", "hemefhir-mrd", "immunophenotype-code", "hemefhir-immunophenotype");
 
-	private static final Map<String, String> PROCEDURE_VALUE_SETS = orderedMap(
-			"hsct-code", "hemefhir-allo-hsct",
+	private static final Map<String, String> PROCEDURE_VALUE_SETS = orderedMap("hsct-code", "hemefhir-allo-hsct",
 			"transfusion-code", "hemefhir-transfusion");
 
 	private final Map<String, String> observationCodes = new HashMap<>();
+
 	private final Map<String, String> procedureCodes = new HashMap<>();
 
 	public ProfileInference(List<IBaseResource> conformance) {
@@ -56,16 +49,21 @@ public final class ProfileInference {
 		// fixed codes (patterns in the profiles)
 		observationCodes.put(key("http://loinc.org", "97509-4"), "hemefhir-disease-response");
 		observationCodes.put(key("http://loinc.org", "69548-6"), "hemefhir-genomic-variant");
-		observationCodes.put(key(HemeFhirIg.CODE_SYSTEM_BASE + "observation-code", "donor-chimerism"), "hemefhir-chimerism");
+		observationCodes.put(key(HemeFhirIg.CODE_SYSTEM_BASE + "observation-code", "donor-chimerism"),
+				"hemefhir-chimerism");
 	}
 
-	/** The canonical URL of the matching HemeFHIR profile, or empty for resources the IG does not cover. */
+	/**
+	 * The canonical URL of the matching HemeFHIR profile, or empty for resources the IG
+	 * does not cover.
+	 */
 	public Optional<String> inferProfile(IBaseResource resource) {
 		String type = resource.fhirType();
 		String profile = BY_TYPE.get(type);
 		if (profile == null && resource instanceof Observation obs) {
 			profile = byCode(obs.getCode(), observationCodes);
-		} else if (profile == null && resource instanceof Procedure proc) {
+		}
+		else if (profile == null && resource instanceof Procedure proc) {
 			profile = byCode(proc.getCode(), procedureCodes);
 		}
 		return Optional.ofNullable(profile).map(HemeFhirIg::profileUrl);
@@ -103,4 +101,5 @@ public final class ProfileInference {
 		}
 		return map;
 	}
+
 }

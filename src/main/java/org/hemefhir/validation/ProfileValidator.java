@@ -57,35 +57,51 @@ import java.util.regex.Pattern;
 /**
  * Validates resources and bundles against the HemeFHIR profiles, offline.
  *
- * <p>Build one instance per application ({@link #fromClasspath()}) and share it: it is thread-safe.
- * HAPI's {@link FhirInstanceValidator} builds a new {@link InstanceValidator} on every call, which
- * re-reads the OID registry and re-creates the FHIRPath and profile engines (~20 ms per call). This
- * class reuses a few {@link InstanceValidator}s ({@link InstanceValidatorPool}, emptied after each
- * use so that memory stays flat) over one shared, cached validation support chain, and validates a
- * bundle in a single pass. Validation stops at the next element when the current request's
- * {@link RequestBudget} runs out.
+ * <p>
+ * Build one instance per application ({@link #fromClasspath()}) and share it: it is
+ * thread-safe. HAPI's {@link FhirInstanceValidator} builds a new
+ * {@link InstanceValidator} on every call, which re-reads the OID registry and re-creates
+ * the FHIRPath and profile engines (~20 ms per call). This class reuses a few
+ * {@link InstanceValidator}s ({@link InstanceValidatorPool}, emptied after each use so
+ * that memory stays flat) over one shared, cached validation support chain, and validates
+ * a bundle in a single pass. Validation stops at the next element when the current
+ * request's {@link RequestBudget} runs out.
  *
- * <p>Profiles applied: the profiles in {@code meta.profile} (always), an explicit profile if given,
- * and otherwise the HemeFHIR profile inferred from resource type and code ({@link ProfileInference}).
- * Bundle entries get their own inferred profile; issue locations read {@code Bundle.entry[i].resource...}.
+ * <p>
+ * Profiles applied: the profiles in {@code meta.profile} (always), an explicit profile if
+ * given, and otherwise the HemeFHIR profile inferred from resource type and code
+ * ({@link ProfileInference}). Bundle entries get their own inferred profile; issue
+ * locations read {@code Bundle.entry[i].resource...}.
  */
 public final class ProfileValidator {
 
 	static final String DECIMAL_OUT_OF_RANGE = "hemefhir-decimal-out-of-range";
 	static final String VALIDATOR_FAILED = "hemefhir-validator-failed";
+
 	private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProfileValidator.class);
+
 	private static final Pattern ENTRY_LOCATION = Pattern.compile("^Bundle\\.entry\\[(\\d+)]");
+
 	private static final Pattern LOCATION_COMMENT = Pattern.compile("/\\*.*?\\*/");
 
 	private final FhirContext ctx;
+
 	private final IgPackage ig;
+
 	private final ValidationSupportChain support;
+
 	private final WorkerContextValidationSupportAdapter worker;
+
 	private final ProfileInference inference;
+
 	private final Set<String> profileUrls = new LinkedHashSet<>();
+
 	private final InstanceValidatorPool validators;
 
-	/** Builds the validator from the package on the classpath ({@value HemeFhirIg#CLASSPATH_PACKAGE}). */
+	/**
+	 * Builds the validator from the package on the classpath
+	 * ({@value HemeFhirIg#CLASSPATH_PACKAGE}).
+	 */
 	public static ProfileValidator fromClasspath() {
 		return fromClasspath(Runtime.getRuntime().availableProcessors());
 	}
@@ -111,32 +127,35 @@ public final class ProfileValidator {
 				profileUrls.add(sd.getUrl());
 			}
 		}
-		// LOINC, SNOMED CT, RxNorm, ATC, HGNC, NCIt, MedDRA are not held here: their codes are checked
-		// only against the IG's enumerated value sets; an unknown system alone yields no issue.
+		// LOINC, SNOMED CT, RxNorm, ATC, HGNC, NCIt, MedDRA are not held here: their
+		// codes are checked
+		// only against the IG's enumerated value sets; an unknown system alone yields no
+		// issue.
 		UnknownCodeSystemWarningValidationSupport unknownSystems = new UnknownCodeSystemWarningValidationSupport(ctx);
 		unknownSystems.setNonExistentCodeSystemSeverity(IValidationSupport.IssueSeverity.INFORMATION);
-		this.support = new ValidationSupportChain(
-				new DefaultProfileValidationSupport(ctx),
-				igSupport,
-				new CommonCodeSystemsTerminologyService(ctx),
-				new InMemoryTerminologyServerValidationSupport(ctx),
-				new SnapshotGeneratingValidationSupport(ctx),
-				unknownSystems);
+		this.support = new ValidationSupportChain(new DefaultProfileValidationSupport(ctx), igSupport,
+				new CommonCodeSystemsTerminologyService(ctx), new InMemoryTerminologyServerValidationSupport(ctx),
+				new SnapshotGeneratingValidationSupport(ctx), unknownSystems);
 		this.worker = new WorkerContextValidationSupportAdapter(support);
 		this.inference = new ProfileInference(ig.conformance());
 	}
 
-	/** Validates against declared profiles plus the inferred HemeFHIR profile (per entry for bundles). */
+	/**
+	 * Validates against declared profiles plus the inferred HemeFHIR profile (per entry
+	 * for bundles).
+	 */
 	public ValidationResult validate(IBaseResource resource) {
 		return validate(resource, null);
 	}
 
 	/**
-	 * Validates against {@code explicitProfileUrl} (replacing inference for the top-level resource;
-	 * {@code null} means infer) plus the declared {@code meta.profile} profiles.
+	 * Validates against {@code explicitProfileUrl} (replacing inference for the top-level
+	 * resource; {@code null} means infer) plus the declared {@code meta.profile}
+	 * profiles.
 	 */
 	public ValidationResult validate(IBaseResource resource, String explicitProfileUrl) {
-		// A decimal the server refuses is reported alone: writing it out for the validator is what costs.
+		// A decimal the server refuses is reported alone: writing it out for the
+		// validator is what costs.
 		List<SingleValidationMessage> decimals = decimalsOutOfRange(resource);
 		if (!decimals.isEmpty()) {
 			return new ValidationResult(ctx, decimals);
@@ -145,21 +164,23 @@ public final class ProfileValidator {
 	}
 
 	/**
-	 * Validates raw JSON as received (e.g. by {@code $validate} or a CLI): content that HAPI's parser
-	 * would refuse, such as an unknown status code, is reported as a validation issue instead.
+	 * Validates raw JSON as received (e.g. by {@code $validate} or a CLI): content that
+	 * HAPI's parser would refuse, such as an unknown status code, is reported as a
+	 * validation issue instead.
 	 */
 	public ValidationResult validateJson(String json, String explicitProfileUrl) {
 		Optional<DocumentLimits.Violation> violation = DocumentLimits.checkJson(json, BodyLimits.DEFAULT);
 		if (violation.isPresent()) {
-			return new ValidationResult(ctx, List.of(message(ResultSeverityEnum.FATAL, violation.get().expression(), null,
-					violation.get().message())));
+			return new ValidationResult(ctx, List
+				.of(message(ResultSeverityEnum.FATAL, violation.get().expression(), null, violation.get().message())));
 		}
 		IBaseResource parsed;
 		try {
 			parsed = ctx.newJsonParser()
-					.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(false))
-					.parseResource(json);
-		} catch (RuntimeException e) {
+				.setParserErrorHandler(new LenientErrorHandler(false).setErrorOnInvalidValue(false))
+				.parseResource(json);
+		}
+		catch (RuntimeException e) {
 			return new ValidationResult(ctx, List.of(message(ResultSeverityEnum.FATAL, null, null,
 					"The content is not a FHIR R4 JSON resource: " + e.getMessage())));
 		}
@@ -171,7 +192,8 @@ public final class ProfileValidator {
 		Map<Integer, String> entryProfiles = new TreeMap<>();
 		if (explicitProfileUrl != null && !explicitProfileUrl.isBlank()) {
 			topProfiles.add(explicitProfileUrl.trim());
-		} else if (!declaresHemeFhirProfile(resource)) {
+		}
+		else if (!declaresHemeFhirProfile(resource)) {
 			inference.inferProfile(resource).ifPresent(topProfiles::add);
 		}
 		if (resource instanceof Bundle bundle) {
@@ -181,20 +203,24 @@ public final class ProfileValidator {
 		List<SingleValidationMessage> out = new ArrayList<>();
 		List<org.hl7.fhir.r5.model.StructureDefinition> profiles = new ArrayList<>();
 		for (String url : topProfiles) {
-			org.hl7.fhir.r5.model.StructureDefinition sd =
-					worker.fetchResource(org.hl7.fhir.r5.model.StructureDefinition.class, url);
+			org.hl7.fhir.r5.model.StructureDefinition sd = worker
+				.fetchResource(org.hl7.fhir.r5.model.StructureDefinition.class, url);
 			if (sd == null) {
-				out.add(message(ResultSeverityEnum.ERROR, resource.fhirType(), I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN,
-						"Unknown profile '" + url + "': it is neither a HemeFHIR profile nor a FHIR R4 core definition"));
-			} else {
+				out.add(message(ResultSeverityEnum.ERROR, resource.fhirType(),
+						I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN, "Unknown profile '" + url
+								+ "': it is neither a HemeFHIR profile nor a FHIR R4 core definition"));
+			}
+			else {
 				profiles.add(sd);
 			}
 		}
 		if (!out.isEmpty()) {
 			return new ValidationResult(ctx, out);
 		}
-		// The InstanceValidator only warns about unknown meta.profile entries; a profile the client
-		// claims but we do not know is an error (as HAPI's FhirInstanceValidator reports it).
+		// The InstanceValidator only warns about unknown meta.profile entries; a profile
+		// the client
+		// claims but we do not know is an error (as HAPI's FhirInstanceValidator reports
+		// it).
 		checkDeclaredProfiles(resource, resource.fhirType(), out);
 		if (resource instanceof Bundle bundle) {
 			for (int i = 0; i < bundle.getEntry().size(); i++) {
@@ -218,15 +244,20 @@ public final class ProfileValidator {
 				v.validate(null, messages, new ByteArrayInputStream(content), Manager.FhirFormat.JSON, profiles);
 				return null;
 			});
-		} catch (BudgetCheckingPolicyAdvisor.BudgetSpent spent) {
+		}
+		catch (BudgetCheckingPolicyAdvisor.BudgetSpent spent) {
 			throw spent.exception();
-		} catch (RuntimeException | StackOverflowError crash) {
-			// The HL7 validator fails outright on a few shapes of content (found by fuzzing, e.g. a reference
-			// "Patient?identifier=http://x//y|z"); what it cannot judge is not stored, and says so.
+		}
+		catch (RuntimeException | StackOverflowError crash) {
+			// The HL7 validator fails outright on a few shapes of content (found by
+			// fuzzing, e.g. a reference
+			// "Patient?identifier=http://x//y|z"); what it cannot judge is not stored,
+			// and says so.
 			log.warn("The validator failed on a {}: {}", resource.fhirType(), crash.toString());
 			out.add(message(ResultSeverityEnum.ERROR, resource.fhirType(), VALIDATOR_FAILED,
-					"This content could not be validated (the validator failed on it: " + (crash instanceof StackOverflowError
-							? "a value repeats or nests too deeply to check" : readable(String.valueOf(crash.getMessage())))
+					"This content could not be validated (the validator failed on it: "
+							+ (crash instanceof StackOverflowError ? "a value repeats or nests too deeply to check"
+									: readable(String.valueOf(crash.getMessage())))
 							+ "); check references, codes and paths for unusual characters"));
 			return new ValidationResult(ctx, out);
 		}
@@ -246,8 +277,8 @@ public final class ProfileValidator {
 			if (profile != null && !text.contains(profile)) {
 				text = text + " (validating against profile " + profile + ")";
 			}
-			SingleValidationMessage single = message(
-					ResultSeverityEnum.fromCode(m.getLevel().toCode()), location, m.getMessageId(), text);
+			SingleValidationMessage single = message(ResultSeverityEnum.fromCode(m.getLevel().toCode()), location,
+					m.getMessageId(), text);
 			single.setLocationLine(m.getLine());
 			single.setLocationCol(m.getCol());
 			out.add(single);
@@ -256,25 +287,28 @@ public final class ProfileValidator {
 	}
 
 	private void checkDeclaredProfiles(IBaseResource resource, String path, List<SingleValidationMessage> out) {
-		List<? extends org.hl7.fhir.instance.model.api.IPrimitiveType<String>> declared = resource.getMeta().getProfile();
+		List<? extends org.hl7.fhir.instance.model.api.IPrimitiveType<String>> declared = resource.getMeta()
+			.getProfile();
 		for (int j = 0; j < declared.size(); j++) {
 			String url = declared.get(j).getValue();
 			if (url != null && !isKnownProfile(url)) {
 				out.add(message(ResultSeverityEnum.ERROR, path + ".meta.profile[" + j + "]",
-						I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN,
-						"Unknown profile '" + url + "' in meta.profile: it is neither a HemeFHIR profile nor a FHIR R4 core definition"));
+						I18nConstants.VALIDATION_VAL_PROFILE_UNKNOWN, "Unknown profile '" + url
+								+ "' in meta.profile: it is neither a HemeFHIR profile nor a FHIR R4 core definition"));
 			}
 		}
 	}
 
 	/**
-	 * Adds each entry's inferred profile to its meta.profile in the JSON text, so the bundle is
-	 * validated in one pass with every entry against its own profile. Works on the JSON tree, not on
-	 * the parsed model, so that content the parser would drop is still validated as sent.
+	 * Adds each entry's inferred profile to its meta.profile in the JSON text, so the
+	 * bundle is validated in one pass with every entry against its own profile. Works on
+	 * the JSON tree, not on the parsed model, so that content the parser would drop is
+	 * still validated as sent.
 	 */
 	private String withEntryProfiles(String json, Bundle bundle, Map<Integer, String> entryProfiles) {
 		JsonObject root = JsonParser.parseString(json).getAsJsonObject();
-		JsonArray entries = root.has("entry") && root.get("entry").isJsonArray() ? root.getAsJsonArray("entry") : new JsonArray();
+		JsonArray entries = root.has("entry") && root.get("entry").isJsonArray() ? root.getAsJsonArray("entry")
+				: new JsonArray();
 		boolean changed = false;
 		for (int i = 0; i < bundle.getEntry().size() && i < entries.size(); i++) {
 			Resource entryResource = bundle.getEntry().get(i).getResource();
@@ -308,15 +342,20 @@ public final class ProfileValidator {
 		return toOperationOutcome(validate(resource, explicitProfileUrl));
 	}
 
-	/** One issue per message: severity, code, FHIRPath {@code expression} (and {@code location}), text. */
 	/**
-	 * Decimals the database cannot hold ({@link DecimalRange}) as error messages with this id: part of
-	 * every validation, and the one check the server applies in every validation mode.
+	 * One issue per message: severity, code, FHIRPath {@code expression} (and
+	 * {@code location}), text.
+	 */
+	/**
+	 * Decimals the database cannot hold ({@link DecimalRange}) as error messages with
+	 * this id: part of every validation, and the one check the server applies in every
+	 * validation mode.
 	 */
 	List<SingleValidationMessage> decimalsOutOfRange(IBaseResource resource) {
-		return DecimalRange.check(ctx, resource).stream()
-				.map(problem -> message(ResultSeverityEnum.ERROR, problem.path(), DECIMAL_OUT_OF_RANGE, problem.message()))
-				.toList();
+		return DecimalRange.check(ctx, resource)
+			.stream()
+			.map(problem -> message(ResultSeverityEnum.ERROR, problem.path(), DECIMAL_OUT_OF_RANGE, problem.message()))
+			.toList();
 	}
 
 	public static OperationOutcome toOperationOutcome(ValidationResult result) {
@@ -330,8 +369,7 @@ public final class ProfileValidator {
 				default -> OperationOutcome.IssueSeverity.INFORMATION;
 			});
 			issue.setCode(m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()
-					? OperationOutcome.IssueType.PROCESSING
-					: OperationOutcome.IssueType.INFORMATIONAL);
+					? OperationOutcome.IssueType.PROCESSING : OperationOutcome.IssueType.INFORMATIONAL);
 			issue.setDiagnostics(m.getMessage());
 			issue.getDetails().setText(m.getMessage());
 			if (m.getLocationString() != null) {
@@ -341,20 +379,25 @@ public final class ProfileValidator {
 		}
 		if (!outcome.hasIssue()) {
 			outcome.addIssue()
-					.setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
-					.setCode(OperationOutcome.IssueType.INFORMATIONAL)
-					.setDiagnostics("No issues detected during validation");
+				.setSeverity(OperationOutcome.IssueSeverity.INFORMATION)
+				.setCode(OperationOutcome.IssueType.INFORMATIONAL)
+				.setDiagnostics("No issues detected during validation");
 		}
 		return outcome;
 	}
 
-	/** The HemeFHIR profile the resource is validated against: the one it declares, else the inferred one. */
+	/**
+	 * The HemeFHIR profile the resource is validated against: the one it declares, else
+	 * the inferred one.
+	 */
 	public Optional<String> profileOf(IBaseResource resource) {
 		String declared = firstHemeFhirProfile(resource);
 		return declared != null ? Optional.of(declared) : inference.inferProfile(resource);
 	}
 
-	/** The HemeFHIR profile a resource without meta.profile would be validated against. */
+	/**
+	 * The HemeFHIR profile a resource without meta.profile would be validated against.
+	 */
 	public Optional<String> inferProfile(IBaseResource resource) {
 		return inference.inferProfile(resource);
 	}
@@ -377,7 +420,10 @@ public final class ProfileValidator {
 		return ig;
 	}
 
-	/** The cached support chain (core + IG + in-memory terminology), e.g. for a server's validation support. */
+	/**
+	 * The cached support chain (core + IG + in-memory terminology), e.g. for a server's
+	 * validation support.
+	 */
 	public IValidationSupport validationSupport() {
 		return support;
 	}
@@ -387,8 +433,8 @@ public final class ProfileValidator {
 	}
 
 	/**
-	 * Prepares everything a first request would otherwise pay for: snapshots, value set expansions,
-	 * an InstanceValidator, and one validation of every packaged example.
+	 * Prepares everything a first request would otherwise pay for: snapshots, value set
+	 * expansions, an InstanceValidator, and one validation of every packaged example.
 	 */
 	public void warmUp() {
 		ValidationSupportContext context = new ValidationSupportContext(support);
@@ -409,8 +455,10 @@ public final class ProfileValidator {
 		InstanceValidator v = new InstanceValidator(worker, new FhirInstanceValidator.NullEvaluationContext(),
 				new XVerExtensionManagerOld(worker), new ValidatorSession(), new ValidatorSettings());
 		v.setAssumeValidRestReferences(false);
-		// Best-practice rules (dom-6 narrative, 'observations should have a performer') are ignored: lab
-		// results from EHRs rarely carry either, and the warnings drowned the real issues.
+		// Best-practice rules (dom-6 narrative, 'observations should have a performer')
+		// are ignored: lab
+		// results from EHRs rarely carry either, and the warnings drowned the real
+		// issues.
 		v.setBestPracticeWarningLevel(BestPracticeWarningLevel.Ignore);
 		v.setAnyExtensionsAllowed(true);
 		v.setResourceIdRule(IdStatus.OPTIONAL);
@@ -439,18 +487,21 @@ public final class ProfileValidator {
 		return null;
 	}
 
-	/** Messages HAPI's own ValidatorWrapper also drops: bindings without a value set, the mimetypes value set. */
+	/**
+	 * Messages HAPI's own ValidatorWrapper also drops: bindings without a value set, the
+	 * mimetypes value set.
+	 */
 	private static boolean isNoise(ValidationMessage m) {
 		String id = m.getMessageId();
-		return id != null
-				&& (id.equals(I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE)
-						|| (id.equals(I18nConstants.TERMINOLOGY_TX_VALUESET_NOTFOUND)
-								&& m.getMessage().contains("http://hl7.org/fhir/ValueSet/mimetypes")));
+		return id != null && (id.equals(I18nConstants.TERMINOLOGY_TX_BINDING_NOSOURCE)
+				|| (id.equals(I18nConstants.TERMINOLOGY_TX_VALUESET_NOTFOUND)
+						&& m.getMessage().contains("http://hl7.org/fhir/ValueSet/mimetypes")));
 	}
 
 	/**
-	 * The HL7 validator occasionally reports its own failure (a null dereference while checking a
-	 * binding it has no code system for) as a message; say that plainly instead of passing Java text on.
+	 * The HL7 validator occasionally reports its own failure (a null dereference while
+	 * checking a binding it has no code system for) as a message; say that plainly
+	 * instead of passing Java text on.
 	 */
 	static String readable(String message) {
 		if (message != null && message.contains("Cannot invoke")) {
@@ -459,12 +510,16 @@ public final class ProfileValidator {
 		return message;
 	}
 
-	/** "Bundle.entry[0].resource/*Observation/x*&#47;.code" -> "Bundle.entry[0].resource.code". */
+	/**
+	 * "Bundle.entry[0].resource/*Observation/x*&#47;.code" ->
+	 * "Bundle.entry[0].resource.code".
+	 */
 	static String cleanLocation(String location) {
 		return location == null ? null : LOCATION_COMMENT.matcher(location).replaceAll("");
 	}
 
-	private static SingleValidationMessage message(ResultSeverityEnum severity, String location, String id, String text) {
+	private static SingleValidationMessage message(ResultSeverityEnum severity, String location, String id,
+			String text) {
 		SingleValidationMessage m = new SingleValidationMessage();
 		m.setSeverity(severity);
 		m.setLocationString(location);
@@ -472,4 +527,5 @@ public final class ProfileValidator {
 		m.setMessage(text);
 		return m;
 	}
+
 }

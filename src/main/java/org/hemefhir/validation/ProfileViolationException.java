@@ -6,9 +6,9 @@ import java.util.List;
 import org.hl7.fhir.r4.model.OperationOutcome;
 
 /**
- * A write refused because the resource breaks its profile: the 422 a REST client gets (with its
- * OperationOutcome), and the same findings as typed issues for callers that report them otherwise,
- * such as the HL7 v2 ACK.
+ * A write refused because the resource breaks its profile: the 422 a REST client gets
+ * (with its OperationOutcome), and the same findings as typed issues for callers that
+ * report them otherwise, such as the HL7 v2 ACK.
  */
 public class ProfileViolationException extends UnprocessableEntityException {
 
@@ -17,13 +17,18 @@ public class ProfileViolationException extends UnprocessableEntityException {
 	 *
 	 * @param entry position of the resource in the transaction or batch bundle, or null
 	 * @param resourceType type of the refused resource
-	 * @param path FHIRPath of the element within the resource ({@code Observation.value.ofType(Quantity)}), or null
-	 * @param profile canonical URL of the profile the resource was validated against, or null
+	 * @param path FHIRPath of the element within the resource
+	 * ({@code Observation.value.ofType(Quantity)}), or null
+	 * @param profile canonical URL of the profile the resource was validated against, or
+	 * null
 	 * @param message what is wrong
 	 */
 	public record Issue(Integer entry, String resourceType, String path, String profile, String message) {
 
-		/** The first element name under the resource ({@code value} for {@code Observation.value.ofType(Quantity)}), or "". */
+		/**
+		 * The first element name under the resource ({@code value} for
+		 * {@code Observation.value.ofType(Quantity)}), or "".
+		 */
 		public String element() {
 			if (path == null || !path.startsWith(resourceType + ".")) {
 				return "";
@@ -47,4 +52,5 @@ public class ProfileViolationException extends UnprocessableEntityException {
 	public List<Issue> issues() {
 		return issues;
 	}
+
 }

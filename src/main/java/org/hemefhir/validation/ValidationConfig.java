@@ -8,7 +8,9 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Primary;
 
-/** One profile validator for the whole server, warmed while the rest of the server starts. */
+/**
+ * One profile validator for the whole server, warmed while the rest of the server starts.
+ */
 @Configuration
 class ValidationConfig {
 
@@ -16,7 +18,8 @@ class ValidationConfig {
 
 	@Bean
 	ProfileValidator profileValidator(ValidationProperties properties) {
-		int concurrency = properties.concurrency() > 0 ? properties.concurrency() : Runtime.getRuntime().availableProcessors();
+		int concurrency = properties.concurrency() > 0 ? properties.concurrency()
+				: Runtime.getRuntime().availableProcessors();
 		ProfileValidator validator = ProfileValidator.fromClasspath(concurrency);
 		CompletableFuture.runAsync(() -> {
 			long start = System.nanoTime();
@@ -27,12 +30,13 @@ class ValidationConfig {
 	}
 
 	/**
-	 * Replaces HAPI's instance validator (same bean name), so that {@code $validate} gives the answer
-	 * a write would get.
+	 * Replaces HAPI's instance validator (same bean name), so that {@code $validate}
+	 * gives the answer a write would get.
 	 */
 	@Bean(name = "instanceValidator")
 	@Primary
 	IInstanceValidatorModule instanceValidator(ProfileValidator validator) {
 		return new ProfileValidatorModule(validator);
 	}
+
 }

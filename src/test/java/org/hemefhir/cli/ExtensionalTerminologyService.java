@@ -25,23 +25,29 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The terminology server the cross-check gives the HL7 engine, in process and offline. The engine
- * never decides codes of LOINC, SNOMED CT, ICD-10-CM etc. itself (it sends them to a terminology
- * server by design), and it cannot decide codes of systems it does not hold (ATC, NCIt, MedDRA).
+ * The terminology server the cross-check gives the HL7 engine, in process and offline.
+ * The engine never decides codes of LOINC, SNOMED CT, ICD-10-CM etc. itself (it sends
+ * them to a terminology server by design), and it cannot decide codes of systems it does
+ * not hold (ATC, NCIt, MedDRA).
  *
- * <p>This service knows no code system. It answers {@code ValueSet/$validate-code} only for
- * extensional value sets — every include names a system and lists its concepts, no filters, no
- * imported value sets — by the FHIR rule for such a compose: a coding is a member when an include of
- * its system lists its code and no exclude does. Everything else (a code system's own codes, value
- * sets it cannot enumerate) it answers as "system unknown", so the engine reports what it could not
- * check the way it does without a server. Written from the FHIR specification, not from HemeFHIR's
- * validator, so the two sides of the cross-check stay independent.
+ * <p>
+ * This service knows no code system. It answers {@code ValueSet/$validate-code} only for
+ * extensional value sets — every include names a system and lists its concepts, no
+ * filters, no imported value sets — by the FHIR rule for such a compose: a coding is a
+ * member when an include of its system lists its code and no exclude does. Everything
+ * else (a code system's own codes, value sets it cannot enumerate) it answers as "system
+ * unknown", so the engine reports what it could not check the way it does without a
+ * server. Written from the FHIR specification, not from HemeFHIR's validator, so the two
+ * sides of the cross-check stay independent.
  */
 final class ExtensionalTerminologyService implements ITerminologyClient {
 
 	static final String ADDRESS = "https://extensional-tx.invalid/fhir";
 
-	/** The factory the engine asks for further servers: with the ecosystem off it never should. */
+	/**
+	 * The factory the engine asks for further servers: with the ecosystem off it never
+	 * should.
+	 */
 	static final TerminologyClientManager.ITerminologyClientFactory NO_OTHER_SERVERS = new TerminologyClientManager.ITerminologyClientFactory() {
 		@Override
 		public ITerminologyClient makeClient(String id, String url, String userAgent, ToolingClientLogger logger) {
@@ -55,20 +61,24 @@ final class ExtensionalTerminologyService implements ITerminologyClient {
 	};
 
 	private EnumSet<FhirPublication> allowedVersions = EnumSet.of(FhirPublication.R4);
+
 	private ToolingClientLogger logger;
+
 	private int useCount;
 
 	@Override
 	public Parameters validateVS(Parameters request) {
 		useCount++;
-		ValueSet valueSet = request.hasParameter("valueSet") ? (ValueSet) request.getParameter("valueSet").getResource() : null;
+		ValueSet valueSet = request.hasParameter("valueSet") ? (ValueSet) request.getParameter("valueSet").getResource()
+				: null;
 		List<Coding> codings = codings(request);
 		if (valueSet == null || !isExtensional(valueSet)) {
 			return unknownSystem(codings, "the value set " + (valueSet == null ? "(by URL only)" : valueSet.getUrl())
 					+ " is not extensional; this service checks enumerated value sets only");
 		}
 		for (Coding coding : codings) {
-			if (listed(valueSet.getCompose().getInclude(), coding) && !listed(valueSet.getCompose().getExclude(), coding)) {
+			if (listed(valueSet.getCompose().getInclude(), coding)
+					&& !listed(valueSet.getCompose().getExclude(), coding)) {
 				Parameters response = new Parameters();
 				response.addParameter("result", true);
 				response.addParameter("system", coding.getSystem());
@@ -78,8 +88,9 @@ final class ExtensionalTerminologyService implements ITerminologyClient {
 		}
 		Parameters response = new Parameters();
 		response.addParameter("result", false);
-		response.addParameter("message", codings.stream().map(c -> "'" + c.getSystem() + "#" + c.getCode() + "'").toList()
-				+ " not in the value set " + valueSet.getUrl());
+		response.addParameter("message",
+				codings.stream().map(c -> "'" + c.getSystem() + "#" + c.getCode() + "'").toList()
+						+ " not in the value set " + valueSet.getUrl());
 		return response;
 	}
 
@@ -92,13 +103,15 @@ final class ExtensionalTerminologyService implements ITerminologyClient {
 	private static boolean isExtensional(ValueSet valueSet) {
 		List<ValueSet.ConceptSetComponent> parts = new ArrayList<>(valueSet.getCompose().getInclude());
 		parts.addAll(valueSet.getCompose().getExclude());
-		return !valueSet.getCompose().getInclude().isEmpty() && parts.stream()
-				.allMatch(p -> p.hasSystem() && p.hasConcept() && !p.hasFilter() && !p.hasValueSet());
+		return !valueSet.getCompose().getInclude().isEmpty()
+				&& parts.stream().allMatch(p -> p.hasSystem() && p.hasConcept() && !p.hasFilter() && !p.hasValueSet());
 	}
 
 	private static boolean listed(List<ValueSet.ConceptSetComponent> parts, Coding coding) {
-		return parts.stream().filter(p -> Objects.equals(p.getSystem(), coding.getSystem()))
-				.flatMap(p -> p.getConcept().stream()).anyMatch(c -> c.getCode().equals(coding.getCode()));
+		return parts.stream()
+			.filter(p -> Objects.equals(p.getSystem(), coding.getSystem()))
+			.flatMap(p -> p.getConcept().stream())
+			.anyMatch(c -> c.getCode().equals(coding.getCode()));
 	}
 
 	private static List<Coding> codings(Parameters request) {
@@ -122,8 +135,11 @@ final class ExtensionalTerminologyService implements ITerminologyClient {
 		Parameters response = new Parameters();
 		response.addParameter("result", false);
 		response.addParameter("message", why);
-		codings.stream().map(Coding::getSystem).filter(Objects::nonNull).distinct()
-				.forEach(system -> response.addParameter("x-caused-by-unknown-system", system));
+		codings.stream()
+			.map(Coding::getSystem)
+			.filter(Objects::nonNull)
+			.distinct()
+			.forEach(system -> response.addParameter("x-caused-by-unknown-system", system));
 		return response;
 	}
 
@@ -299,4 +315,5 @@ final class ExtensionalTerminologyService implements ITerminologyClient {
 	public void setConversionLogger(ITerminologyConversionLogger logger) {
 		// nothing is converted: the service works on R5 objects the engine hands it
 	}
+
 }

@@ -31,29 +31,46 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The {@code validate} command: formats, exit codes, XML handling, and the sample table. */
+/**
+ * The {@code validate} command: formats, exit codes, XML handling, and the sample table.
+ */
 class ValidateCommandTest {
 
 	private static final ProfileValidator VALIDATOR = ProfileValidator.fromClasspath();
+
 	private static final FhirContext CTX = VALIDATOR.fhirContext();
 
 	private static final String VALID = "fhir-profiles/profiles/lab/examples/example-anc-day31.json";
+
 	private static final String INVALID = "sample-bundles/invalid/blood-count-anc-in-mg-dl.json";
 
 	/**
-	 * Samples of sample-bundles/invalid/ the server refuses while processing the transaction, not
-	 * by validation: offline each is a valid resource or bundle (documented in docs/validation.md).
+	 * Samples of sample-bundles/invalid/ the server refuses while processing the
+	 * transaction, not by validation: offline each is a valid resource or bundle
+	 * (documented in docs/validation.md).
 	 */
-	static final Set<String> TRANSACTION_PROCESSING_ONLY = Set.of(
-			"resource-type-mismatch.json", // a valid Patient; only the URL /fhir/Observation makes it wrong
-			"transaction-reference-to-missing-patient.json", // needs the server's stored patients
-			"transaction-unresolved-urn-uuid.json", // the validator only warns about an unresolved urn:uuid
-			"bundle-type-collection-posted-as-transaction.json"); // a valid collection bundle
+	static final Set<String> TRANSACTION_PROCESSING_ONLY = Set.of("resource-type-mismatch.json", // a
+																									// valid
+																									// Patient;
+																									// only
+																									// the
+																									// URL
+																									// /fhir/Observation
+																									// makes
+																									// it
+																									// wrong
+			"transaction-reference-to-missing-patient.json", // needs the server's stored
+																// patients
+			"transaction-unresolved-urn-uuid.json", // the validator only warns about an
+													// unresolved urn:uuid
+			"bundle-type-collection-posted-as-transaction.json"); // a valid collection
+																	// bundle
 
 	@TempDir
 	Path tmp;
 
-	record Run(int exit, String out, String err) {}
+	record Run(int exit, String out, String err) {
+	}
 
 	static Run run(String... args) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -140,18 +157,13 @@ class ValidateCommandTest {
 		Element failure = (Element) invalid.getElementsByTagName("failure").item(0);
 		assertThat(failure.getAttribute("message")).startsWith("1 error(s): ").contains("hf-bc-1");
 		assertThat(failure.getTextContent()).contains("Observation.value.ofType(Quantity)");
-		assertThat(((Element) cases.item(2)).getElementsByTagName("failure").item(0).getTextContent()).contains("HAPI-1861");
+		assertThat(((Element) cases.item(2)).getElementsByTagName("failure").item(0).getTextContent())
+			.contains("HAPI-1861");
 	}
 
 	@ParameterizedTest(name = "usage error: {0}")
-	@ValueSource(strings = {
-		"--frobnicate " + VALID,
-		"",
-		"--format",
-		"--format yaml " + VALID,
-		"no/such/file.json",
-		"--profile http://example.org/StructureDefinition/nope " + VALID
-	})
+	@ValueSource(strings = { "--frobnicate " + VALID, "", "--format", "--format yaml " + VALID, "no/such/file.json",
+			"--profile http://example.org/StructureDefinition/nope " + VALID })
 	void usageErrorsExitTwo(String line) {
 		Run run = run(line.isBlank() ? new String[0] : line.split(" "));
 
@@ -184,17 +196,20 @@ class ValidateCommandTest {
 		assertThat(byUrl.exit()).isEqualTo(1);
 		assertThat(byUrl.out()).contains("hemefhir-mrd");
 		assertThat(byId.exit()).isEqualTo(1);
-		assertThat(byId.out()).isEqualTo(byUrl.out().replaceAll("validated in [0-9.]+ s", "validated in " + seconds(byId.out()) + " s"));
+		assertThat(byId.out())
+			.isEqualTo(byUrl.out().replaceAll("validated in [0-9.]+ s", "validated in " + seconds(byId.out()) + " s"));
 	}
 
 	@Test
 	void aDecimalTheServerCannotStoreIsAnError() throws IOException {
 		Path huge = tmp.resolve("huge.json");
-		Files.writeString(huge, """
-				{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400,"unit":"mg"}}""");
+		Files.writeString(huge,
+				"""
+						{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":1e400,"unit":"mg"}}""");
 		Run run = run(huge.toString());
 		assertThat(run.exit()).as(run.out()).isEqualTo(1);
-		assertThat(run.out()).contains("error: Observation.value.ofType(Quantity).value: The decimal 1E+400 is outside the range");
+		assertThat(run.out())
+			.contains("error: Observation.value.ofType(Quantity).value: The decimal 1E+400 is outside the range");
 	}
 
 	@Test
@@ -209,7 +224,8 @@ class ValidateCommandTest {
 
 		assertThat(ok.exit()).as(ok.out()).isZero();
 		assertThat(bad.exit()).isEqualTo(1);
-		assertThat(bad.out()).contains(invalid + ": error: Observation.value.ofType(Quantity): Constraint failed: hf-bc-1");
+		assertThat(bad.out())
+			.contains(invalid + ": error: Observation.value.ofType(Quantity): Constraint failed: hf-bc-1");
 	}
 
 	@Test
@@ -232,7 +248,8 @@ class ValidateCommandTest {
 		Path broken = tmp.resolve("broken.xml");
 		Path unknown = tmp.resolve("unknown.xml");
 		Files.writeString(broken, "<Patient xmlns=\"http://hl7.org/fhir\"><gender value=\"male\">");
-		Files.writeString(unknown, toXml(VALID).replace("<status value=\"final\"/>", "<status value=\"final\"/><colour value=\"red\"/>"));
+		Files.writeString(unknown,
+				toXml(VALID).replace("<status value=\"final\"/>", "<status value=\"final\"/><colour value=\"red\"/>"));
 
 		Run run = run(broken.toString(), unknown.toString());
 
@@ -247,19 +264,25 @@ class ValidateCommandTest {
 
 		assertThat(run.exit()).as(run.out()).isZero();
 		assertThat(run.out()).contains("6 file(s) validated").contains("0 with errors");
-		// the engine's own failure on LOINC 34133-9 (Composition.type, preferred binding) reads as a sentence, not as Java
-		assertThat(run.out()).contains("06-case-report-document.json:110:10: warning: Bundle.entry[2].resource.type: "
-				+ "This code could not be checked against its binding").doesNotContain("Cannot invoke", "java.", "null");
+		// the engine's own failure on LOINC 34133-9 (Composition.type, preferred binding)
+		// reads as a sentence, not as Java
+		assertThat(run.out())
+			.contains("06-case-report-document.json:110:10: warning: Bundle.entry[2].resource.type: "
+					+ "This code could not be checked against its binding")
+			.doesNotContain("Cannot invoke", "java.", "null");
 	}
 
-	/** Every row of the sample table in sample-bundles/README.md: file, expected status, expected text. */
+	/**
+	 * Every row of the sample table in sample-bundles/README.md: file, expected status,
+	 * expected text.
+	 */
 	static List<String[]> invalidSamples() throws IOException {
 		Pattern row = Pattern.compile("^\\| `invalid/([^`]+)` \\| [^|]+ \\| (\\d{3}) \\| `([^`]+)`");
 		List<String[]> rows = new ArrayList<>();
 		for (String line : Files.readAllLines(Path.of("sample-bundles/README.md"))) {
 			Matcher m = row.matcher(line);
 			if (m.find()) {
-				rows.add(new String[] {m.group(1), m.group(2), m.group(3)});
+				rows.add(new String[] { m.group(1), m.group(2), m.group(3) });
 			}
 		}
 		assertThat(rows).hasSizeGreaterThan(20);
@@ -274,17 +297,20 @@ class ValidateCommandTest {
 		if (TRANSACTION_PROCESSING_ONLY.contains(file)) {
 			assertThat(status).isEqualTo("400");
 			assertThat(run.exit()).as(run.out()).isZero();
-		} else if (status.equals("422")) {
+		}
+		else if (status.equals("422")) {
 			assertThat(run.exit()).isEqualTo(1);
 			assertThat(run.out()).containsPattern(": (error|fatal): .*" + Pattern.quote(expected));
-		} else {
+		}
+		else {
 			assertThat(run.exit()).as(run.out()).isEqualTo(1);
 		}
 	}
 
 	private static String toXml(String jsonFile) throws IOException {
-		return CTX.newXmlParser().setPrettyPrint(true)
-				.encodeResourceToString(CTX.newJsonParser().parseResource(Files.readString(Path.of(jsonFile))));
+		return CTX.newXmlParser()
+			.setPrettyPrint(true)
+			.encodeResourceToString(CTX.newJsonParser().parseResource(Files.readString(Path.of(jsonFile))));
 	}
 
 	private static String seconds(String out) {
@@ -298,4 +324,5 @@ class ValidateCommandTest {
 		factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
 		return factory.newDocumentBuilder().parse(new ByteArrayInputStream(xml.getBytes(StandardCharsets.UTF_8)));
 	}
+
 }

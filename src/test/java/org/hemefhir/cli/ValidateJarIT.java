@@ -10,15 +10,18 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The validate command as users run it: from the packaged jar, in a process of its own. */
+/**
+ * The validate command as users run it: from the packaged jar, in a process of its own.
+ */
 class ValidateJarIT {
 
-	private record Run(int exitCode, String stdout) {}
+	private record Run(int exitCode, String stdout) {
+	}
 
 	private static Run validate(String... args) throws IOException, InterruptedException {
-		List<String> command = new ArrayList<>(List.of(
-				Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-jar", Path.of("target", "hemefhir.jar").toAbsolutePath().toString(), "validate"));
+		List<String> command = new ArrayList<>(
+				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+						Path.of("target", "hemefhir.jar").toAbsolutePath().toString(), "validate"));
 		command.addAll(List.of(args));
 		Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
 		String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -37,4 +40,5 @@ class ValidateJarIT {
 
 		assertThat(validate("--format", "nonsense", "sample-bundles").exitCode()).isEqualTo(2);
 	}
+
 }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class OutcomeRulesTest {
 
 	private static final LocalDate DAY1 = LocalDate.of(2024, 4, 1);
+
 	private static final BigDecimal ONE = new BigDecimal("1.0");
 
 	/** Consolidation day n (day 1 = 2024-04-01). */
@@ -32,7 +33,8 @@ class OutcomeRulesTest {
 	private static List<Measurement> values(Object... dayValue) {
 		List<Measurement> list = new ArrayList<>();
 		for (int i = 0; i < dayValue.length; i += 2) {
-			list.add(new Measurement(day((Integer) dayValue[i]), new BigDecimal(dayValue[i + 1].toString()), "d" + dayValue[i]));
+			list.add(new Measurement(day((Integer) dayValue[i]), new BigDecimal(dayValue[i + 1].toString()),
+					"d" + dayValue[i]));
 		}
 		return list;
 	}
@@ -74,7 +76,8 @@ class OutcomeRulesTest {
 
 	@Test
 	void aDipBelowTheThresholdRestartsTheRun() {
-		Outcome outcome = anc(values(20, "0.1", 21, "1.5", 22, "1.6", 23, "0.9", 24, "1.1", 25, "1.2", 26, "1.3"), "1.0", Threshold.GE);
+		Outcome outcome = anc(values(20, "0.1", 21, "1.5", 22, "1.6", 23, "0.9", 24, "1.1", 25, "1.2", 26, "1.3"),
+				"1.0", Threshold.GE);
 		assertThat(outcome.date()).isEqualTo(day(24));
 		assertThat(outcome.sources()).containsExactly("d24", "d25", "d26");
 	}
@@ -89,7 +92,8 @@ class OutcomeRulesTest {
 	void twoMeasurementsOnOneDayCountOnceWithTheLowerValue() {
 		List<Measurement> sameDay = values(20, "0.1", 21, "1.5", 21, "0.7", 22, "1.6", 23, "1.7", 24, "1.8");
 		assertThat(anc(sameDay, "1.0", Threshold.GE).date()).isEqualTo(day(22));
-		// Three measurements, but only on two distinct days: not three consecutive days of values.
+		// Three measurements, but only on two distinct days: not three consecutive days
+		// of values.
 		Outcome twoDays = anc(values(20, "0.1", 21, "1.5", 21, "1.6", 22, "1.7"), "1.0", Threshold.GE);
 		assertThat(twoDays.isReached()).isFalse();
 		assertThat(twoDays.reason()).contains("the last 2 ANC measurement(s)");
@@ -112,8 +116,8 @@ class OutcomeRulesTest {
 		assertThat(none.isReached()).isFalse();
 		assertThat(none.reason()).startsWith("no ANC measurement from " + DAY1);
 		// Values before the regimen start or after the window end are not counted.
-		Outcome outside = OutcomeRules.neutrophilRecovery(values(-5, "2.0", -4, "2.0", -3, "2.0", 90, "3.0"),
-				ONE, Threshold.GE, 3, DAY1, day(80));
+		Outcome outside = OutcomeRules.neutrophilRecovery(values(-5, "2.0", -4, "2.0", -3, "2.0", 90, "3.0"), ONE,
+				Threshold.GE, 3, DAY1, day(80));
 		assertThat(outside.isReached()).isFalse();
 		assertThat(outside.reason()).contains("no ANC measurement from " + DAY1 + " before " + day(80));
 	}
@@ -129,24 +133,29 @@ class OutcomeRulesTest {
 	void plateletsOfTheCaseRecoverOnDay37() {
 		List<Measurement> plt = values(36, "85", 37, "110");
 		List<Transfusion> dayEleven = List.of(new Transfusion(day(11), day(11), "Procedure/plt"));
-		Outcome outcome = OutcomeRules.plateletRecovery(plt, dayEleven, new BigDecimal("100"), Threshold.GT, 7, DAY1, null);
+		Outcome outcome = OutcomeRules.plateletRecovery(plt, dayEleven, new BigDecimal("100"), Threshold.GT, 7, DAY1,
+				null);
 		assertThat(outcome.date()).isEqualTo(day(37));
 		assertThat(outcome.sources()).containsExactly("d37");
-		assertThat(OutcomeRules.plateletRecovery(plt, dayEleven, new BigDecimal("20"), Threshold.GE, 7, DAY1, null).date())
-				.isEqualTo(day(36));
+		assertThat(
+				OutcomeRules.plateletRecovery(plt, dayEleven, new BigDecimal("20"), Threshold.GE, 7, DAY1, null).date())
+			.isEqualTo(day(36));
 	}
 
 	@Test
 	void aPlateletCountWithinSevenDaysAfterATransfusionDoesNotCount() {
 		List<Measurement> plt = values(30, "120", 35, "130", 38, "125");
 		List<Transfusion> transfusions = List.of(new Transfusion(day(28), day(28), "Procedure/t28"));
-		// day 30 and day 35 are within 7 days of day 28 (35 - 7 = 28: the window includes day 28).
-		Outcome outcome = OutcomeRules.plateletRecovery(plt, transfusions, new BigDecimal("100"), Threshold.GE, 7, DAY1, null);
+		// day 30 and day 35 are within 7 days of day 28 (35 - 7 = 28: the window includes
+		// day 28).
+		Outcome outcome = OutcomeRules.plateletRecovery(plt, transfusions, new BigDecimal("100"), Threshold.GE, 7, DAY1,
+				null);
 		assertThat(outcome.date()).isEqualTo(day(38));
 		assertThat(outcome.notes()).hasSize(2).allSatisfy(n -> assertThat(n).contains("Procedure/t28"));
 		// A transfusion on the same day also disqualifies.
-		Outcome sameDay = OutcomeRules.plateletRecovery(values(40, "150"), List.of(new Transfusion(day(40), day(40), "Procedure/t40")),
-				new BigDecimal("100"), Threshold.GE, 7, DAY1, null);
+		Outcome sameDay = OutcomeRules.plateletRecovery(values(40, "150"),
+				List.of(new Transfusion(day(40), day(40), "Procedure/t40")), new BigDecimal("100"), Threshold.GE, 7,
+				DAY1, null);
 		assertThat(sameDay.isReached()).isFalse();
 		assertThat(sameDay.reason()).contains("follows a platelet transfusion within 7 days");
 	}
@@ -168,7 +177,7 @@ class OutcomeRulesTest {
 		assertThat(outcome.isReached()).isFalse();
 		assertThat(outcome.reason()).contains("no platelet count ≥ 20").contains("highest 18");
 		assertThat(OutcomeRules.plateletRecovery(List.of(), List.of(), ONE, Threshold.GE, 7, DAY1, null).reason())
-				.startsWith("no platelet count");
+			.startsWith("no platelet count");
 	}
 
 	private static MrdResult mrd(int day, boolean positive, String specimen) {
@@ -177,8 +186,8 @@ class OutcomeRulesTest {
 
 	@Test
 	void mrdConversionIsPerSpecimenAndNeedsAPositiveFirst() {
-		Map<String, Outcome> result = OutcomeRules.mrdConversion(List.of(
-				mrd(-25, true, "MAR"), mrd(32, false, "MAR"), mrd(73, false, "MAR"), mrd(73, false, "CSF")));
+		Map<String, Outcome> result = OutcomeRules.mrdConversion(
+				List.of(mrd(-25, true, "MAR"), mrd(32, false, "MAR"), mrd(73, false, "MAR"), mrd(73, false, "CSF")));
 		assertThat(result.keySet()).containsExactly("MAR", "CSF");
 		assertThat(result.get("MAR").date()).isEqualTo(day(32));
 		assertThat(result.get("MAR").sources()).containsExactly("MAR-25", "MAR32");
@@ -188,8 +197,10 @@ class OutcomeRulesTest {
 
 	@Test
 	void severalPositivesThenNegativeConvertsOnTheFirstNegativeAndAReturnIsNoted() {
-		Outcome outcome = OutcomeRules.mrdConversion(List.of(mrd(100, false, "MAR"), mrd(-30, true, "MAR"),
-				mrd(10, true, "MAR"), mrd(50, false, "MAR"), mrd(80, true, "MAR"))).get("MAR");
+		Outcome outcome = OutcomeRules
+			.mrdConversion(List.of(mrd(100, false, "MAR"), mrd(-30, true, "MAR"), mrd(10, true, "MAR"),
+					mrd(50, false, "MAR"), mrd(80, true, "MAR")))
+			.get("MAR");
 		assertThat(outcome.date()).isEqualTo(day(50));
 		assertThat(outcome.sources()).containsExactly("MAR10", "MAR50");
 		assertThat(outcome.notes()).singleElement().asString().contains("positive again on " + day(80));
@@ -205,10 +216,8 @@ class OutcomeRulesTest {
 
 	@Test
 	void worstGradePerTermAndPerRegimen() {
-		List<GradedEvent> events = List.of(
-				new GradedEvent("Nausea", 1, "CarePlan/a", "AE/1"),
-				new GradedEvent("Nausea", 2, "CarePlan/b", "AE/2"),
-				new GradedEvent("Anemia", 3, "CarePlan/b", "AE/3"),
+		List<GradedEvent> events = List.of(new GradedEvent("Nausea", 1, "CarePlan/a", "AE/1"),
+				new GradedEvent("Nausea", 2, "CarePlan/b", "AE/2"), new GradedEvent("Anemia", 3, "CarePlan/b", "AE/3"),
 				new GradedEvent("Headache", 2, null, "AE/4"));
 		List<WorstGrade> byTerm = OutcomeRules.worstGradeByTerm(events);
 		assertThat(byTerm).extracting(WorstGrade::key).containsExactly("Anemia", "Headache", "Nausea");
@@ -228,9 +237,9 @@ class OutcomeRulesTest {
 		assertThat(february.first()).isEqualTo(LocalDate.of(2024, 2, 1));
 		assertThat(february.last()).isEqualTo(LocalDate.of(2024, 2, 29));
 		assertThat(OutcomeRules.daysBetween(february, LocalDate.of(2024, 6, 23)))
-				.isEqualTo(new OutcomeRules.DayRange(115, 143));
+			.isEqualTo(new OutcomeRules.DayRange(115, 143));
 		assertThat(OutcomeRules.daysBetween(PartialDate.of("2024-02-05T10:00:00+01:00"), LocalDate.of(2024, 2, 6)))
-				.isEqualTo(new OutcomeRules.DayRange(1, 1));
+			.isEqualTo(new OutcomeRules.DayRange(1, 1));
 		assertThat(PartialDate.of("1963").last()).isEqualTo(LocalDate.of(1963, 12, 31));
 	}
 
@@ -240,4 +249,5 @@ class OutcomeRulesTest {
 		assertThat(Threshold.parse("gt")).isEqualTo(Threshold.GT);
 		assertThatThrownBy(() -> Threshold.parse(">")).isInstanceOf(IllegalArgumentException.class);
 	}
+
 }

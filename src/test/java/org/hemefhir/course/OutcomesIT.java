@@ -26,12 +26,18 @@ class OutcomesIT extends FhirIntegrationTest {
 
 	@BeforeEach
 	void findThePatient() {
-		patient = search("/Patient", "identifier=" + CASE + "|patient").then().statusCode(200)
-				.body("total", equalTo(1)).extract().path("entry[0].resource.id");
+		patient = search("/Patient", "identifier=" + CASE + "|patient").then()
+			.statusCode(200)
+			.body("total", equalTo(1))
+			.extract()
+			.path("entry[0].resource.id");
 	}
 
 	static Parameters outcomes(String patient, String... parameters) {
-		String body = search("/Patient/" + patient + "/$outcomes", parameters).then().statusCode(200).extract().asString();
+		String body = search("/Patient/" + patient + "/$outcomes", parameters).then()
+			.statusCode(200)
+			.extract()
+			.asString();
 		return R4.newJsonParser().parseResource(Parameters.class, body);
 	}
 
@@ -70,7 +76,8 @@ class OutcomesIT extends FhirIntegrationTest {
 	@Test
 	void neutrophilRecoveryOverOnePointZeroIsDay31WithBothComparators() {
 		for (String comparator : List.of("ge", "gt")) {
-			ParametersParameterComponent anc = one(outcomes(patient, "anc-threshold=1.0", "comparator=" + comparator), "neutrophil-recovery");
+			ParametersParameterComponent anc = one(outcomes(patient, "anc-threshold=1.0", "comparator=" + comparator),
+					"neutrophil-recovery");
 			assertThat(value(anc, "status")).isEqualTo("reached");
 			assertThat(value(anc, "date")).isEqualTo("2024-05-01");
 			assertThat(value(anc, "regimen-day")).isEqualTo("31");
@@ -80,7 +87,8 @@ class OutcomesIT extends FhirIntegrationTest {
 			List<String> sources = parts(anc, "source").stream().map(OutcomesIT::string).toList();
 			assertThat(sources).hasSize(3);
 			List<String> dates = sources.stream()
-					.map(s -> fhir().get("/" + s).then().statusCode(200).extract().<String>path("effectiveDateTime")).toList();
+				.map(s -> fhir().get("/" + s).then().statusCode(200).extract().<String>path("effectiveDateTime"))
+				.toList();
 			assertThat(dates).containsExactly("2024-05-01", "2024-05-02", "2024-05-03");
 		}
 	}
@@ -91,25 +99,34 @@ class OutcomesIT extends FhirIntegrationTest {
 		assertThat(value(anc, "date")).isEqualTo("2024-04-30");
 		assertThat(value(anc, "regimen-day")).isEqualTo("30");
 		assertThat(value(anc, "note")).contains("on or before this day");
-		assertThat(parts(anc, "threshold").get(0).getValue().castToQuantity(parts(anc, "threshold").get(0).getValue())
-				.getValue()).isEqualByComparingTo("0.5");
+		assertThat(parts(anc, "threshold").get(0)
+			.getValue()
+			.castToQuantity(parts(anc, "threshold").get(0).getValue())
+			.getValue()).isEqualByComparingTo("0.5");
 	}
 
 	@Test
 	void plateletRecoveryOverOneHundredIsDay37() {
-		ParametersParameterComponent plt = one(outcomes(patient, "platelet-threshold=100", "comparator=gt"), "platelet-recovery");
+		ParametersParameterComponent plt = one(outcomes(patient, "platelet-threshold=100", "comparator=gt"),
+				"platelet-recovery");
 		assertThat(value(plt, "status")).isEqualTo("reached");
 		assertThat(value(plt, "date")).isEqualTo("2024-05-07");
 		assertThat(value(plt, "regimen-day")).isEqualTo("37");
 		assertThat(value(plt, "rule")).contains("no platelet transfusion", "7 days");
-		assertThat(fhir().get("/" + value(plt, "source")).then().statusCode(200).extract().<Number>path("valueQuantity.value").doubleValue())
-				.isEqualTo(110.0);
+		assertThat(fhir().get("/" + value(plt, "source"))
+			.then()
+			.statusCode(200)
+			.extract()
+			.<Number>path("valueQuantity.value")
+			.doubleValue()).isEqualTo(110.0);
 	}
 
 	@Test
 	void aLongerTransfusionFreeWindowExcludesTheCountsAfterTheDay11Transfusion() {
-		// Day 11 transfusion; day 36 is 25 days later: with a 30-day window no count qualifies.
-		ParametersParameterComponent plt = one(outcomes(patient, "platelet-threshold=20", "transfusion-free-days=30"), "platelet-recovery");
+		// Day 11 transfusion; day 36 is 25 days later: with a 30-day window no count
+		// qualifies.
+		ParametersParameterComponent plt = one(outcomes(patient, "platelet-threshold=20", "transfusion-free-days=30"),
+				"platelet-recovery");
 		assertThat(value(plt, "status")).isEqualTo("not-reached");
 		assertThat(value(plt, "reason")).contains("follows a platelet transfusion within 30 days");
 		assertThat(parts(plt, "note")).hasSize(2);
@@ -118,8 +135,11 @@ class OutcomesIT extends FhirIntegrationTest {
 	@Test
 	void boneMarrowMrdConvertsOnDay32AndCsfWasNeverPositive() {
 		Parameters out = outcomes(patient);
-		Map<String, ParametersParameterComponent> bySpecimen = all(out, "mrd-conversion").stream().collect(Collectors.toMap(
-				p -> parts(p, "specimen").get(0).getValue().castToCoding(parts(p, "specimen").get(0).getValue()).getCode(), p -> p));
+		Map<String, ParametersParameterComponent> bySpecimen = all(out, "mrd-conversion").stream()
+			.collect(Collectors.toMap(p -> parts(p, "specimen").get(0)
+				.getValue()
+				.castToCoding(parts(p, "specimen").get(0).getValue())
+				.getCode(), p -> p));
 		assertThat(bySpecimen).containsOnlyKeys("MAR", "CSF");
 		ParametersParameterComponent marrow = bySpecimen.get("MAR");
 		assertThat(value(marrow, "status")).isEqualTo("reached");
@@ -127,7 +147,8 @@ class OutcomesIT extends FhirIntegrationTest {
 		assertThat(value(marrow, "regimen-day")).isEqualTo("32");
 		List<String> sources = parts(marrow, "source").stream().map(OutcomesIT::string).toList();
 		assertThat(sources).hasSize(2);
-		assertThat(fhir().get("/" + sources.get(0)).then().extract().<String>path("effectiveDateTime")).isEqualTo("2024-03-07");
+		assertThat(fhir().get("/" + sources.get(0)).then().extract().<String>path("effectiveDateTime"))
+			.isEqualTo("2024-03-07");
 		assertThat(value(bySpecimen.get("CSF"), "status")).isEqualTo("not-reached");
 		assertThat(value(bySpecimen.get("CSF"), "reason")).contains("no positive result");
 	}
@@ -140,7 +161,8 @@ class OutcomesIT extends FhirIntegrationTest {
 		Range days = (Range) parts(p, "days").get(0).getValue();
 		assertThat(days.getLow().getValue()).isEqualByComparingTo("115");
 		assertThat(days.getHigh().getValue()).isEqualByComparingTo("143");
-		assertThat(parts(p, "source").stream().map(OutcomesIT::string).map(this::resourceType)).containsExactly("Condition", "Procedure");
+		assertThat(parts(p, "source").stream().map(OutcomesIT::string).map(this::resourceType))
+			.containsExactly("Condition", "Procedure");
 	}
 
 	@Test
@@ -151,7 +173,7 @@ class OutcomesIT extends FhirIntegrationTest {
 		assertThat(value(chimerism, "status")).isEqualTo("reached");
 		ParametersParameterComponent result = parts(chimerism, "result").get(0);
 		assertThat(result.getPart().get(0).getValue().castToQuantity(result.getPart().get(0).getValue()).getValue())
-				.isEqualByComparingTo("94");
+			.isEqualByComparingTo("94");
 		assertThat(value(result, "transplant-day")).isEqualTo("28");
 		assertThat(value(result, "regimen-day")).isEqualTo("112");
 	}
@@ -160,7 +182,7 @@ class OutcomesIT extends FhirIntegrationTest {
 	void worstGradePerTermAndPerRegimen() {
 		Parameters out = outcomes(patient);
 		Map<String, String> byTerm = all(out, "worst-grade-by-term").stream()
-				.collect(Collectors.toMap(p -> value(p, "term"), p -> value(p, "grade")));
+			.collect(Collectors.toMap(p -> value(p, "term"), p -> value(p, "grade")));
 		assertThat(byTerm).hasSize(7).containsEntry("Anemia", "3").containsValues("2", "3");
 		assertThat(byTerm.values().stream().filter("3"::equals)).hasSize(3);
 		ParametersParameterComponent regimen = one(out, "worst-grade-by-regimen");
@@ -185,28 +207,40 @@ class OutcomesIT extends FhirIntegrationTest {
 
 	@Test
 	void badParametersAndUnknownPatientsAreOperationOutcomes() {
-		search("/Patient/" + patient + "/$outcomes", "anc-threshold=-1").then().statusCode(400)
-				.body("resourceType", equalTo("OperationOutcome")).body("issue[0].diagnostics", containsString("anc-threshold"));
-		search("/Patient/" + patient + "/$outcomes", "anc-threshold=abc").then().statusCode(400)
-				.body("resourceType", equalTo("OperationOutcome"));
-		search("/Patient/" + patient + "/$outcomes", "comparator=lt").then().statusCode(400)
-				.body("issue[0].diagnostics", containsString("'ge'"));
-		search("/Patient/" + patient + "/$outcomes", "regimen=no-such-regimen").then().statusCode(400)
-				.body("issue[0].diagnostics", containsString("no-such-regimen"));
+		search("/Patient/" + patient + "/$outcomes", "anc-threshold=-1").then()
+			.statusCode(400)
+			.body("resourceType", equalTo("OperationOutcome"))
+			.body("issue[0].diagnostics", containsString("anc-threshold"));
+		search("/Patient/" + patient + "/$outcomes", "anc-threshold=abc").then()
+			.statusCode(400)
+			.body("resourceType", equalTo("OperationOutcome"));
+		search("/Patient/" + patient + "/$outcomes", "comparator=lt").then()
+			.statusCode(400)
+			.body("issue[0].diagnostics", containsString("'ge'"));
+		search("/Patient/" + patient + "/$outcomes", "regimen=no-such-regimen").then()
+			.statusCode(400)
+			.body("issue[0].diagnostics", containsString("no-such-regimen"));
 		search("/Patient/" + patient + "/$outcomes", "anc-consecutive=0").then().statusCode(400);
-		search("/Patient/" + patient + "/$outcomes", "transfusion-free-days=seven").then().statusCode(400)
-				.body("issue[0].diagnostics", containsString("transfusion-free-days"));
-		search("/Patient/no-such-patient-0/$outcomes").then().statusCode(404).body("resourceType", equalTo("OperationOutcome"));
+		search("/Patient/" + patient + "/$outcomes", "transfusion-free-days=seven").then()
+			.statusCode(400)
+			.body("issue[0].diagnostics", containsString("transfusion-free-days"));
+		search("/Patient/no-such-patient-0/$outcomes").then()
+			.statusCode(404)
+			.body("resourceType", equalTo("OperationOutcome"));
 	}
 
 	@Test
 	void anotherReferenceRegimenShiftsTheRegimenDays() {
 		ParametersParameterComponent marrow = all(outcomes(patient, "regimen=vdlp"), "mrd-conversion").stream()
-				.filter(p -> "MAR".equals(((org.hl7.fhir.r4.model.Coding) parts(p, "specimen").get(0).getValue()).getCode()))
-				.findFirst().orElseThrow();
+			.filter(p -> "MAR"
+				.equals(((org.hl7.fhir.r4.model.Coding) parts(p, "specimen").get(0).getValue()).getCode()))
+			.findFirst()
+			.orElseThrow();
 		// Induction started 2024-02-08: the conversion of 2024-05-02 is induction day 85.
 		assertThat(value(marrow, "regimen-day")).isEqualTo("85");
 		// The induction window ends when consolidation starts: no count is in it.
-		assertThat(value(one(outcomes(patient, "regimen=vdlp"), "neutrophil-recovery"), "status")).isEqualTo("not-reached");
+		assertThat(value(one(outcomes(patient, "regimen=vdlp"), "neutrophil-recovery"), "status"))
+			.isEqualTo("not-reached");
 	}
+
 }

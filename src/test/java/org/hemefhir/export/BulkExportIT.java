@@ -20,8 +20,9 @@ import org.hemefhir.FhirIntegrationTest;
 import org.junit.jupiter.api.Test;
 
 /**
- * FHIR Bulk Data {@code $export} (HAPI batch2): kick-off, polling, manifest and NDJSON files,
- * checked file by file on a generated cohort; cancellation; the de-identified export of the case.
+ * FHIR Bulk Data {@code $export} (HAPI batch2): kick-off, polling, manifest and NDJSON
+ * files, checked file by file on a generated cohort; cancellation; the de-identified
+ * export of the case.
  */
 class BulkExportIT extends FhirIntegrationTest {
 
@@ -34,14 +35,18 @@ class BulkExportIT extends FhirIntegrationTest {
 				 "code":{"coding":[{"system":"http://loinc.org","code":"%s"}]},
 				 "subject":{"reference":"Patient/%s"},"effectiveDateTime":"%s",
 				 "valueQuantity":{"value":%s,"unit":"10^9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}
-				""".formatted(loinc, patientId, date, value);
+				"""
+			.formatted(loinc, patientId, date, value);
 	}
 
 	/** A Group listing the given patients (Group is base R4 in HemeFHIR). */
 	private static String createCohort(List<String> patients) {
 		StringBuilder members = new StringBuilder();
 		for (String p : patients) {
-			members.append(members.isEmpty() ? "" : ",").append("{\"entity\":{\"reference\":\"Patient/").append(p).append("\"}}");
+			members.append(members.isEmpty() ? "" : ",")
+				.append("{\"entity\":{\"reference\":\"Patient/")
+				.append(p)
+				.append("\"}}");
 		}
 		return createdId(fhir().body("""
 				{"resourceType":"Group","type":"person","actual":true,
@@ -63,7 +68,9 @@ class BulkExportIT extends FhirIntegrationTest {
 		return location;
 	}
 
-	/** Polls until the manifest (202 with X-Progress meanwhile); fails after two minutes. */
+	/**
+	 * Polls until the manifest (202 with X-Progress meanwhile); fails after two minutes.
+	 */
 	private static JsonPath awaitManifest(String pollUrl) throws InterruptedException {
 		for (int i = 0; i < 240; i++) {
 			Response poll = given().accept(FHIR_JSON).get(pollUrl);
@@ -77,19 +84,25 @@ class BulkExportIT extends FhirIntegrationTest {
 		throw new AssertionError("export did not finish within two minutes: " + pollUrl);
 	}
 
-	/** Every line of every NDJSON file of a manifest, per resource type, each line parsed. */
+	/**
+	 * Every line of every NDJSON file of a manifest, per resource type, each line parsed.
+	 */
 	private static Map<String, List<JsonPath>> download(JsonPath manifest) {
 		Map<String, List<JsonPath>> byType = new HashMap<>();
 		for (Map<String, Object> output : manifest.<Map<String, Object>>getList("output")) {
-			String body = given().accept("application/fhir+ndjson").get((String) output.get("url")).then().statusCode(200)
-					.extract().asString();
+			String body = given().accept("application/fhir+ndjson")
+				.get((String) output.get("url"))
+				.then()
+				.statusCode(200)
+				.extract()
+				.asString();
 			for (String line : body.split("\n")) {
 				if (line.isBlank()) {
 					continue;
 				}
 				JsonPath resource = JsonPath.from(line);
 				assertThat(resource.getString("resourceType")).as("line of the %s file", output.get("type"))
-						.isEqualTo(output.get("type"));
+					.isEqualTo(output.get("type"));
 				byType.computeIfAbsent((String) output.get("type"), k -> new ArrayList<>()).add(resource);
 			}
 		}
@@ -102,8 +115,10 @@ class BulkExportIT extends FhirIntegrationTest {
 		for (int i = 0; i < 3; i++) {
 			String patient = createPatient(unique("cohort"));
 			cohort.add(patient);
-			createdId(fhir().body(observationJson(patient, "751-8", "2024-05-0" + (i + 1), 1.1 + i)).post("/Observation"));
-			createdId(fhir().body(observationJson(patient, "777-3", "2024-05-0" + (i + 1), 90 + i)).post("/Observation"));
+			createdId(fhir().body(observationJson(patient, "751-8", "2024-05-0" + (i + 1), 1.1 + i))
+				.post("/Observation"));
+			createdId(
+					fhir().body(observationJson(patient, "777-3", "2024-05-0" + (i + 1), 90 + i)).post("/Observation"));
 		}
 		String outsider = createPatient(unique("not-in-cohort"));
 		createdId(fhir().body(observationJson(outsider, "751-8", "2024-05-01", 2.0)).post("/Observation"));
@@ -114,14 +129,15 @@ class BulkExportIT extends FhirIntegrationTest {
 		assertThat(manifest.getString("request")).contains("/Group/" + group + "/").contains("export");
 		Map<String, List<JsonPath>> files = download(manifest);
 		assertThat(files.get("Patient")).extracting(p -> p.getString("id")).containsExactlyInAnyOrderElementsOf(cohort);
-		assertThat(files.get("Observation")).hasSize(6).allSatisfy(o ->
-				assertThat(cohort).contains(o.getString("subject.reference").replace("Patient/", "")));
+		assertThat(files.get("Observation")).hasSize(6)
+			.allSatisfy(o -> assertThat(cohort).contains(o.getString("subject.reference").replace("Patient/", "")));
 
 		// _typeFilter narrows a type; the same cohort, platelets only.
 		JsonPath platelets = awaitManifest(kickOff("/Group/" + group + "/$export", "_type=Observation",
 				"_typeFilter=Observation?code=http://loinc.org|777-3"));
 		List<JsonPath> observations = download(platelets).get("Observation");
-		assertThat(observations).hasSize(3).allSatisfy(o -> assertThat(o.getString("code.coding[0].code")).isEqualTo("777-3"));
+		assertThat(observations).hasSize(3)
+			.allSatisfy(o -> assertThat(o.getString("code.coding[0].code")).isEqualTo("777-3"));
 	}
 
 	@Test
@@ -130,21 +146,32 @@ class BulkExportIT extends FhirIntegrationTest {
 		Thread.sleep(1100);
 		String fresh = createPatient(unique("since"));
 		String sinceParam = java.time.ZonedDateTime.parse(since, java.time.format.DateTimeFormatter.RFC_1123_DATE_TIME)
-				.toInstant().toString();
+			.toInstant()
+			.toString();
 		JsonPath manifest = awaitManifest(kickOff("/$export", "_type=Patient", "_since=" + sinceParam));
-		List<String> ids = download(manifest).getOrDefault("Patient", List.of()).stream().map(p -> p.getString("id")).toList();
+		List<String> ids = download(manifest).getOrDefault("Patient", List.of())
+			.stream()
+			.map(p -> p.getString("id"))
+			.toList();
 		assertThat(ids).contains(fresh);
-		String casePatient = search("/Patient", "identifier=" + CASE + "|patient").then().extract().path("entry[0].resource.id");
+		String casePatient = search("/Patient", "identifier=" + CASE + "|patient").then()
+			.extract()
+			.path("entry[0].resource.id");
 		assertThat(ids).doesNotContain(casePatient);
 	}
 
 	@Test
 	void kickOffWithoutPreferAsyncIsRefusedAndAJobCanBeCancelled() {
-		given().accept(FHIR_JSON).get("/Patient/$export").then().statusCode(400).body("resourceType", equalTo("OperationOutcome"));
+		given().accept(FHIR_JSON)
+			.get("/Patient/$export")
+			.then()
+			.statusCode(400)
+			.body("resourceType", equalTo("OperationOutcome"));
 
 		String poll = kickOff("/$export", "_type=Patient,Observation,Procedure,CarePlan");
 		Response cancel = given().accept(FHIR_JSON).delete(poll);
-		// 202: cancellation accepted; 404 only if the job had already finished (then nothing to cancel).
+		// 202: cancellation accepted; 404 only if the job had already finished (then
+		// nothing to cancel).
 		assertThat(cancel.statusCode()).as(cancel.asString()).isIn(202, 404);
 		if (cancel.statusCode() == 202) {
 			Response after = given().accept(FHIR_JSON).get(poll);
@@ -157,10 +184,12 @@ class BulkExportIT extends FhirIntegrationTest {
 	private static void strings(Object node, String key, List<String[]> out) {
 		if (node instanceof Map<?, ?> map) {
 			map.forEach((k, v) -> strings(v, (String) k, out));
-		} else if (node instanceof List<?> list) {
+		}
+		else if (node instanceof List<?> list) {
 			list.forEach(v -> strings(v, key, out));
-		} else if (node instanceof String s) {
-			out.add(new String[] {key, s});
+		}
+		else if (node instanceof String s) {
+			out.add(new String[] { key, s });
 		}
 	}
 
@@ -170,7 +199,10 @@ class BulkExportIT extends FhirIntegrationTest {
 		return out;
 	}
 
-	/** Day-precision dates (also the date part of dateTimes), as offsets from the earliest. */
+	/**
+	 * Day-precision dates (also the date part of dateTimes), as offsets from the
+	 * earliest.
+	 */
 	private static List<Long> dayOffsets(List<String[]> strings) {
 		List<LocalDate> days = new ArrayList<>();
 		for (String[] s : strings) {
@@ -184,42 +216,55 @@ class BulkExportIT extends FhirIntegrationTest {
 
 	@Test
 	void aPostKickOffWithDeidentifyInItsParametersIsDeidentifiedToo() throws InterruptedException {
-		String patient = search("/Patient", "identifier=" + CASE + "|patient").then().extract().path("entry[0].resource.id");
-		Response kickOff = given().contentType(FHIR_JSON).accept(FHIR_JSON).header("Prefer", "respond-async")
-				.body("""
-						{"resourceType":"Parameters","parameter":[
-						 {"name":"_type","valueString":"Patient,Observation"},
-						 {"name":"_deidentify","valueBoolean":true}]}""")
-				.post("/Patient/" + patient + "/$export");
+		String patient = search("/Patient", "identifier=" + CASE + "|patient").then()
+			.extract()
+			.path("entry[0].resource.id");
+		Response kickOff = given().contentType(FHIR_JSON).accept(FHIR_JSON).header("Prefer", "respond-async").body("""
+				{"resourceType":"Parameters","parameter":[
+				 {"name":"_type","valueString":"Patient,Observation"},
+				 {"name":"_deidentify","valueBoolean":true}]}""").post("/Patient/" + patient + "/$export");
 		kickOff.then().statusCode(202);
 		Map<String, List<JsonPath>> files = download(awaitManifest(kickOff.getHeader("Content-Location")));
 
 		assertThat(files.keySet()).containsExactlyInAnyOrder("Patient", "Observation");
-		String everything = files.values().stream().flatMap(List::stream).map(JsonPath::prettify).reduce("", String::concat);
-		assertThat(everything).doesNotContain("case-tjh-2025-0019", "tjh-2025-0019", "Patient/" + patient + "\"", "2024-05-01");
+		String everything = files.values()
+			.stream()
+			.flatMap(List::stream)
+			.map(JsonPath::prettify)
+			.reduce("", String::concat);
+		assertThat(everything).doesNotContain("case-tjh-2025-0019", "tjh-2025-0019", "Patient/" + patient + "\"",
+				"2024-05-01");
 	}
 
 	@Test
 	void deidentifiedExportOfTheCase() throws InterruptedException {
-		String patient = search("/Patient", "identifier=" + CASE + "|patient").then().extract().path("entry[0].resource.id");
+		String patient = search("/Patient", "identifier=" + CASE + "|patient").then()
+			.extract()
+			.path("entry[0].resource.id");
 		String plainPoll = kickOff("/Patient/" + patient + "/$export");
 		String deidPoll = kickOff("/Patient/" + patient + "/$export", "_deidentify=true");
 		Map<String, List<JsonPath>> plain = download(awaitManifest(plainPoll));
 		Map<String, List<JsonPath>> deid = download(awaitManifest(deidPoll));
 
-		assertThat(deid.keySet()).isEqualTo(plain.keySet()).contains("Patient", "Observation", "AdverseEvent", "Procedure");
-		assertThat(deid.values().stream().mapToInt(List::size).sum()).isEqualTo(plain.values().stream().mapToInt(List::size).sum());
+		assertThat(deid.keySet()).isEqualTo(plain.keySet())
+			.contains("Patient", "Observation", "AdverseEvent", "Procedure");
+		assertThat(deid.values().stream().mapToInt(List::size).sum())
+			.isEqualTo(plain.values().stream().mapToInt(List::size).sum());
 		List<String[]> original = strings(plain);
 		List<String[]> output = strings(deid);
 		String everything = String.join("\n", output.stream().map(s -> s[1]).toList());
 
-		// Rule: no business identifier, resource id or name of the patient appears anywhere.
+		// Rule: no business identifier, resource id or name of the patient appears
+		// anywhere.
 		Set<String> identifiers = new HashSet<>();
 		plain.values().forEach(list -> list.forEach(r -> {
-			Object values = r.get("identifier.value"); // a list, or one value (AdverseEvent.identifier is 0..1 in R4)
+			Object values = r.get("identifier.value"); // a list, or one value
+														// (AdverseEvent.identifier is
+														// 0..1 in R4)
 			if (values instanceof List<?> many) {
 				many.forEach(v -> identifiers.add(String.valueOf(v)));
-			} else if (values instanceof String one) {
+			}
+			else if (values instanceof String one) {
 				identifiers.add(one);
 			}
 		}));
@@ -233,7 +278,8 @@ class BulkExportIT extends FhirIntegrationTest {
 		// Rule: no original date appears; every interval is kept (one constant shift).
 		Set<String> originalDates = new HashSet<>();
 		for (String[] s : original) {
-			boolean patientDate = !"lastUpdated".equals(s[0]); // server time, not a date of the patient
+			boolean patientDate = !"lastUpdated".equals(s[0]); // server time, not a date
+																// of the patient
 			if (patientDate && (DATE.matcher(s[1]).matches() || s[1].matches("\\d{4}-\\d{2}-\\d{2}T.*"))) {
 				originalDates.add(s[1].length() > 10 ? s[1].substring(0, 10) : s[1]);
 			}
@@ -254,9 +300,11 @@ class BulkExportIT extends FhirIntegrationTest {
 		deid.forEach((type, list) -> list.forEach(r -> ids.add(type + "/" + r.getString("id"))));
 		List<String> references = output.stream().filter(s -> "reference".equals(s[0])).map(s -> s[1]).toList();
 		assertThat(references).isNotEmpty();
-		assertThat(references.stream().filter(r -> deid.containsKey(r.substring(0, r.indexOf('/')))))
-				.isNotEmpty().allSatisfy(r -> assertThat(ids).contains(r));
+		assertThat(references.stream().filter(r -> deid.containsKey(r.substring(0, r.indexOf('/'))))).isNotEmpty()
+			.allSatisfy(r -> assertThat(ids).contains(r));
 		String deidPatient = "Patient/" + deid.get("Patient").get(0).getString("id");
-		assertThat(deid.get("Observation")).allSatisfy(o -> assertThat(o.getString("subject.reference")).isEqualTo(deidPatient));
+		assertThat(deid.get("Observation"))
+			.allSatisfy(o -> assertThat(o.getString("subject.reference")).isEqualTo(deidPatient));
 	}
+
 }

@@ -8,7 +8,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Without a configured key the pseudonym key is made once and kept, so pseudonyms survive restarts. */
+/**
+ * Without a configured key the pseudonym key is made once and kept, so pseudonyms survive
+ * restarts.
+ */
 class DeidentificationKeyTest {
 
 	@TempDir
@@ -22,7 +25,8 @@ class DeidentificationKeyTest {
 
 		assertThat(first).hasSize(32).isEqualTo(again);
 		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-		assertThat(DeidentifyingExportInterceptor.storedKey(dataDir.resolve("other").resolve(DeidentifyingExportInterceptor.KEY_FILE)))
-				.isNotEqualTo(first);
+		assertThat(DeidentifyingExportInterceptor
+			.storedKey(dataDir.resolve("other").resolve(DeidentifyingExportInterceptor.KEY_FILE))).isNotEqualTo(first);
 	}
+
 }

@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Test;
 class DeidentifierTest {
 
 	private static final FhirContext R4 = FhirContext.forR4Cached();
+
 	private static final LocalDate TODAY = LocalDate.of(2026, 11, 26);
 
 	private static Deidentifier deidentifier(String key) {
@@ -81,7 +82,8 @@ class DeidentifierTest {
 		d.apply(p);
 		d.apply(o);
 		assertThat(p.getIdentifierFirstRep().getSystem()).isEqualTo(Deidentifier.PSEUDONYM_SYSTEM);
-		assertThat(p.getIdentifierFirstRep().getValue()).isEqualTo(d.pseudonym("urn:test:mrn|MRN-0042")).doesNotContain("0042");
+		assertThat(p.getIdentifierFirstRep().getValue()).isEqualTo(d.pseudonym("urn:test:mrn|MRN-0042"))
+			.doesNotContain("0042");
 		assertThat(o.getSubject().getReference()).isEqualTo("Patient/" + p.getIdElement().getIdPart());
 		assertThat(p.getIdElement().getIdPart()).isNotEqualTo("42");
 		assertThat(o.getSubject().hasDisplay()).isFalse();
@@ -115,7 +117,8 @@ class DeidentifierTest {
 		AdverseEvent april = new AdverseEvent();
 		april.setSubject(new Reference("Patient/42"));
 		april.setDateElement(new DateTimeType("2024-04-11"));
-		// A date inside an extension (e.g. a treatment-day anchor's date) moves too; integers do not.
+		// A date inside an extension (e.g. a treatment-day anchor's date) moves too;
+		// integers do not.
 		april.addExtension(new Extension("urn:test:when", new DateTimeType("2024-04-01")));
 		april.addExtension(new Extension("urn:test:day", new IntegerType(11)));
 		d.apply(day30);
@@ -126,9 +129,10 @@ class DeidentifierTest {
 		LocalDate shifted31 = LocalDate.parse(day31.getEffectiveDateTimeType().getValueAsString());
 		assertThat(ChronoUnit.DAYS.between(LocalDate.of(2024, 4, 30), shifted30)).isEqualTo(shift);
 		assertThat(ChronoUnit.DAYS.between(shifted30, shifted31)).isEqualTo(1);
-		assertThat(april.getDateElement().getValueAsString()).isEqualTo(LocalDate.of(2024, 4, 11).plusDays(shift).toString());
+		assertThat(april.getDateElement().getValueAsString())
+			.isEqualTo(LocalDate.of(2024, 4, 11).plusDays(shift).toString());
 		assertThat(((DateTimeType) april.getExtensionByUrl("urn:test:when").getValue()).getValueAsString())
-				.isEqualTo(LocalDate.of(2024, 4, 1).plusDays(shift).toString());
+			.isEqualTo(LocalDate.of(2024, 4, 1).plusDays(shift).toString());
 		assertThat(((IntegerType) april.getExtensionByUrl("urn:test:day").getValue()).getValue()).isEqualTo(11);
 
 		// Another patient gets another offset (for these two ids and this key).
@@ -147,14 +151,15 @@ class DeidentifierTest {
 		Patient old = patient("1930-05-02");
 		deidentifier("k").apply(old);
 		assertThat(old.hasBirthDate()).isFalse();
-		assertThat(((org.hl7.fhir.r4.model.StringType) old.getExtensionByUrl(Deidentifier.AGE_GROUP).getValue()).getValue())
-				.isEqualTo("90+");
+		assertThat(((org.hl7.fhir.r4.model.StringType) old.getExtensionByUrl(Deidentifier.AGE_GROUP).getValue())
+			.getValue()).isEqualTo("90+");
 		// 89 years old at export: the (shifted) birth date is kept.
 		Patient young = patient("1937-01-01");
 		deidentifier("k").apply(young);
 		assertThat(young.hasBirthDate()).isTrue();
 		assertThat(young.getExtensionByUrl(Deidentifier.AGE_GROUP)).isNull();
-		// Born in 1936 (year only): possibly still 89, so not grouped; 1935 is at least 90.
+		// Born in 1936 (year only): possibly still 89, so not grouped; 1935 is at least
+		// 90.
 		assertThat(grouped("1936")).isFalse();
 		assertThat(grouped("1935")).isTrue();
 	}
@@ -172,13 +177,15 @@ class DeidentifierTest {
 		org.setName("Hematology");
 		org.addExtension(new Extension("urn:test:founded", new DateTimeType("1950-01-01")));
 		deidentifier("k").apply(org);
-		assertThat(((DateTimeType) org.getExtensionByUrl("urn:test:founded").getValue()).getValueAsString()).isEqualTo("1950-01-01");
+		assertThat(((DateTimeType) org.getExtensionByUrl("urn:test:founded").getValue()).getValueAsString())
+			.isEqualTo("1950-01-01");
 		assertThat(org.getIdElement().getIdPart()).isNotEqualTo("1");
 	}
 
 	@Test
 	void theFlagIsReadFromTheKickOffUrl() {
-		assertThat(DeidentifyingExportInterceptor.requested("http://h/fhir/Patient/$export?_type=Patient&_deidentify=true")).isTrue();
+		assertThat(DeidentifyingExportInterceptor
+			.requested("http://h/fhir/Patient/$export?_type=Patient&_deidentify=true")).isTrue();
 		assertThat(DeidentifyingExportInterceptor.requested("http://h/fhir/$export?_deidentify=true")).isTrue();
 		assertThat(DeidentifyingExportInterceptor.requested("http://h/fhir/$export?_deidentify=false")).isFalse();
 		assertThat(DeidentifyingExportInterceptor.requested("http://h/fhir/$export?x_deidentify=true")).isFalse();
@@ -187,7 +194,10 @@ class DeidentifierTest {
 
 	@Test
 	void theShiftRangeMustBeSensible() {
-		assertThatThrownBy(() -> new Deidentifier(R4, new byte[] {1}, 0, 10, TODAY)).isInstanceOf(IllegalArgumentException.class);
-		assertThatThrownBy(() -> new Deidentifier(R4, new byte[] {1}, 20, 10, TODAY)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> new Deidentifier(R4, new byte[] { 1 }, 0, 10, TODAY))
+			.isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> new Deidentifier(R4, new byte[] { 1 }, 20, 10, TODAY))
+			.isInstanceOf(IllegalArgumentException.class);
 	}
+
 }

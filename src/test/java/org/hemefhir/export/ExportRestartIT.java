@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A bulk export whose server dies under it (kill -9 right after the kick-off) either completes after
- * the restart or ends with a clear error status; it never stays "in progress" for ever.
+ * A bulk export whose server dies under it (kill -9 right after the kick-off) either
+ * completes after the restart or ends with a clear error status; it never stays "in
+ * progress" for ever.
  */
 class ExportRestartIT {
 
@@ -25,8 +26,11 @@ class ExportRestartIT {
 		int port = ServerProcess.freePort();
 		String pollUrl;
 		try (ServerProcess server = ServerProcess.start(dataDir, port)) {
-			Response kickOff = given().basePath("").port(port).accept("application/fhir+json").header("Prefer", "respond-async")
-					.get("/fhir/$export?_type=Patient,Observation,AdverseEvent");
+			Response kickOff = given().basePath("")
+				.port(port)
+				.accept("application/fhir+json")
+				.header("Prefer", "respond-async")
+				.get("/fhir/$export?_type=Patient,Observation,AdverseEvent");
 			kickOff.then().statusCode(202);
 			pollUrl = kickOff.getHeader("Content-Location");
 			server.kill();
@@ -43,15 +47,20 @@ class ExportRestartIT {
 				Thread.sleep(1000);
 			}
 			assertThat(poll).isNotNull();
-			assertThat(poll.statusCode()).as("still in progress 3 minutes after the restart: " + poll.asString()).isNotEqualTo(202);
+			assertThat(poll.statusCode()).as("still in progress 3 minutes after the restart: " + poll.asString())
+				.isNotEqualTo(202);
 			if (poll.statusCode() == 200) {
 				assertThat(poll.jsonPath().getList("output.type", String.class)).contains("Patient", "Observation");
 				String file = poll.jsonPath().getString("output.find { it.type == 'Patient' }.url");
-				assertThat(given().get(file).then().statusCode(200).extract().asString()).contains("\"resourceType\":\"Patient\"");
-			} else {
+				assertThat(given().get(file).then().statusCode(200).extract().asString())
+					.contains("\"resourceType\":\"Patient\"");
+			}
+			else {
 				assertThat(poll.asString()).as("a failed export says why").contains("OperationOutcome");
 			}
-			System.out.printf("ExportRestartIT: export interrupted by kill -9 ended with %d after the restart%n", poll.statusCode());
+			System.out.printf("ExportRestartIT: export interrupted by kill -9 ended with %d after the restart%n",
+					poll.statusCode());
 		}
 	}
+
 }

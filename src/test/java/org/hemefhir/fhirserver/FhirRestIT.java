@@ -19,7 +19,10 @@ import org.junit.jupiter.api.Test;
 /** The REST contract of the FHIR endpoint: interactions, search, bundles, formats. */
 class FhirRestIT extends FhirIntegrationTest {
 
-	/** A vital-sign observation outside HemeFHIR's profiles (heart rate), so only base R4 applies. */
+	/**
+	 * A vital-sign observation outside HemeFHIR's profiles (heart rate), so only base R4
+	 * applies.
+	 */
 	private static String heartRate(String patientId, String identifier, String date, int perMinute) {
 		return """
 				{"resourceType":"Observation","status":"final",
@@ -36,18 +39,32 @@ class FhirRestIT extends FhirIntegrationTest {
 		String mrn = unique("crud");
 		Response created = fhir().body(patientJson(mrn)).post("/Patient");
 		created.then()
-				.statusCode(201)
-				.header("ETag", "W/\"1\"")
-				.header("Location", containsString("/fhir/Patient/"))
-				.header("Location", containsString("/_history/1"));
+			.statusCode(201)
+			.header("ETag", "W/\"1\"")
+			.header("Location", containsString("/fhir/Patient/"))
+			.header("Location", containsString("/_history/1"));
 		String id = created.path("id");
 
-		fhir().get("/Patient/" + id).then().statusCode(200).header("ETag", "W/\"1\"").body("identifier[0].value", equalTo(mrn));
+		fhir().get("/Patient/" + id)
+			.then()
+			.statusCode(200)
+			.header("ETag", "W/\"1\"")
+			.body("identifier[0].value", equalTo(mrn));
 
-		String updated = patientJson(mrn).replace("\"female\"", "\"other\"").replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",");
-		fhir().body(updated).put("/Patient/" + id).then().statusCode(200).header("ETag", "W/\"2\"").body("gender", equalTo("other"));
+		String updated = patientJson(mrn).replace("\"female\"", "\"other\"")
+			.replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",");
+		fhir().body(updated)
+			.put("/Patient/" + id)
+			.then()
+			.statusCode(200)
+			.header("ETag", "W/\"2\"")
+			.body("gender", equalTo("other"));
 
-		fhir().get("/Patient/" + id + "/_history/1").then().statusCode(200).body("gender", equalTo("female")).body("meta.versionId", equalTo("1"));
+		fhir().get("/Patient/" + id + "/_history/1")
+			.then()
+			.statusCode(200)
+			.body("gender", equalTo("female"))
+			.body("meta.versionId", equalTo("1"));
 		fhir().get("/Patient/" + id + "/_history/2").then().statusCode(200).body("gender", equalTo("other"));
 
 		fhir().delete("/Patient/" + id).then().statusCode(200);
@@ -59,30 +76,44 @@ class FhirRestIT extends FhirIntegrationTest {
 	void instanceAndTypeHistory() {
 		String mrn = unique("hist");
 		String id = createPatient(mrn);
-		String body = patientJson(mrn).replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"active\":true,");
+		String body = patientJson(mrn).replace("{\"resourceType\":\"Patient\",",
+				"{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"active\":true,");
 		fhir().body(body).put("/Patient/" + id).then().statusCode(200);
 
-		fhir().get("/Patient/" + id + "/_history").then()
-				.statusCode(200)
-				.body("type", equalTo("history"))
-				.body("total", equalTo(2))
-				.body("entry.resource.meta.versionId", equalTo(List.of("2", "1")));
+		fhir().get("/Patient/" + id + "/_history")
+			.then()
+			.statusCode(200)
+			.body("type", equalTo("history"))
+			.body("total", equalTo(2))
+			.body("entry.resource.meta.versionId", equalTo(List.of("2", "1")));
 
-		fhir().get("/Patient/_history?_count=100").then()
-				.statusCode(200)
-				.body("type", equalTo("history"))
-				.body("entry.resource.id", hasItem(id));
+		fhir().get("/Patient/_history?_count=100")
+			.then()
+			.statusCode(200)
+			.body("type", equalTo("history"))
+			.body("entry.resource.id", hasItem(id));
 	}
 
 	@Test
 	void ifMatchWithStaleVersionIsRefused() {
 		String mrn = unique("lock");
 		String id = createPatient(mrn);
-		String v2 = patientJson(mrn).replace("{\"resourceType\":\"Patient\",", "{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"active\":true,");
-		fhir().header("If-Match", "W/\"1\"").body(v2).put("/Patient/" + id).then().statusCode(200).header("ETag", "W/\"2\"");
+		String v2 = patientJson(mrn).replace("{\"resourceType\":\"Patient\",",
+				"{\"resourceType\":\"Patient\",\"id\":\"" + id + "\",\"active\":true,");
+		fhir().header("If-Match", "W/\"1\"")
+			.body(v2)
+			.put("/Patient/" + id)
+			.then()
+			.statusCode(200)
+			.header("ETag", "W/\"2\"");
 
 		String stale = v2.replace("\"active\":true", "\"active\":false");
-		int status = fhir().header("If-Match", "W/\"1\"").body(stale).put("/Patient/" + id).then().extract().statusCode();
+		int status = fhir().header("If-Match", "W/\"1\"")
+			.body(stale)
+			.put("/Patient/" + id)
+			.then()
+			.extract()
+			.statusCode();
 		assertThat(status).isIn(409, 412);
 		fhir().get("/Patient/" + id).then().body("active", equalTo(true)).body("meta.versionId", equalTo("2"));
 	}
@@ -90,9 +121,16 @@ class FhirRestIT extends FhirIntegrationTest {
 	@Test
 	void conditionalCreateIsIdempotentOnRetry() {
 		String mrn = unique("cc");
-		String first = fhir().header("If-None-Exist", "identifier=urn:test:mrn|" + mrn).body(patientJson(mrn))
-				.post("/Patient").then().statusCode(201).extract().path("id");
-		Response retry = fhir().header("If-None-Exist", "identifier=urn:test:mrn|" + mrn).body(patientJson(mrn)).post("/Patient");
+		String first = fhir().header("If-None-Exist", "identifier=urn:test:mrn|" + mrn)
+			.body(patientJson(mrn))
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		Response retry = fhir().header("If-None-Exist", "identifier=urn:test:mrn|" + mrn)
+			.body(patientJson(mrn))
+			.post("/Patient");
 		retry.then().statusCode(200);
 		assertThat(retry.header("Location")).contains("/Patient/" + first + "/");
 
@@ -105,7 +143,12 @@ class FhirRestIT extends FhirIntegrationTest {
 		String url = "/Patient?identifier=urn:test:mrn|" + mrn;
 		String id = fhir().body(patientJson(mrn)).put(url).then().statusCode(201).extract().path("id");
 		String changed = patientJson(mrn).replace("\"female\"", "\"unknown\"");
-		fhir().body(changed).put(url).then().statusCode(200).body("id", equalTo(id)).body("meta.versionId", equalTo("2"));
+		fhir().body(changed)
+			.put(url)
+			.then()
+			.statusCode(200)
+			.body("id", equalTo(id))
+			.body("meta.versionId", equalTo("2"));
 		fhir().get(url + "&_summary=count").then().body("total", equalTo(1));
 	}
 
@@ -115,18 +158,38 @@ class FhirRestIT extends FhirIntegrationTest {
 		String patient = createPatient(mrn);
 		String tag = unique("hr");
 		for (int day = 1; day <= 5; day++) {
-			fhir().body(heartRate(patient, tag + "-" + day, "2024-04-0" + day + "T08:00:00Z", 60 + day * 5)).post("/Observation").then().statusCode(201);
+			fhir().body(heartRate(patient, tag + "-" + day, "2024-04-0" + day + "T08:00:00Z", 60 + day * 5))
+				.post("/Observation")
+				.then()
+				.statusCode(201);
 		}
 
-		fhir().get("/Patient?identifier=urn:test:mrn|" + mrn).then().body("total", equalTo(1)).body("entry[0].resource.id", equalTo(patient));
+		fhir().get("/Patient?identifier=urn:test:mrn|" + mrn)
+			.then()
+			.body("total", equalTo(1))
+			.body("entry[0].resource.id", equalTo(patient));
 		fhir().get("/Observation?identifier=urn:test:obs|" + tag + "-3").then().body("total", equalTo(1));
 		fhir().get("/Observation?patient=" + patient + "&_summary=count").then().body("total", equalTo(5));
-		fhir().get("/Observation?subject=Patient/" + patient + "&date=ge2024-04-02&date=le2024-04-04&_summary=count").then().body("total", equalTo(3));
-		fhir().get("/Observation?patient=" + patient + "&value-quantity=ge80|http://unitsofmeasure.org|/min&_summary=count").then().body("total", equalTo(2));
+		fhir().get("/Observation?subject=Patient/" + patient + "&date=ge2024-04-02&date=le2024-04-04&_summary=count")
+			.then()
+			.body("total", equalTo(3));
+		fhir()
+			.get("/Observation?patient=" + patient
+					+ "&value-quantity=ge80|http://unitsofmeasure.org|/min&_summary=count")
+			.then()
+			.body("total", equalTo(2));
 
-		JsonPath ascending = fhir().get("/Observation?patient=" + patient + "&_sort=date").then().statusCode(200).extract().jsonPath();
+		JsonPath ascending = fhir().get("/Observation?patient=" + patient + "&_sort=date")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
 		assertThat(ascending.getList("entry.resource.effectiveDateTime", String.class)).isSorted();
-		List<Integer> descending = fhir().get("/Observation?patient=" + patient + "&_sort=-date").then().extract().jsonPath().getList("entry.resource.valueQuantity.value", Integer.class);
+		List<Integer> descending = fhir().get("/Observation?patient=" + patient + "&_sort=-date")
+			.then()
+			.extract()
+			.jsonPath()
+			.getList("entry.resource.valueQuantity.value", Integer.class);
 		assertThat(descending).containsExactly(85, 80, 75, 70, 65);
 	}
 
@@ -135,10 +198,17 @@ class FhirRestIT extends FhirIntegrationTest {
 		String patient = createPatient(unique("paging"));
 		String tag = unique("page");
 		for (int i = 0; i < 5; i++) {
-			fhir().body(heartRate(patient, tag + i, "2024-05-0" + (i + 1), 70)).post("/Observation").then().statusCode(201);
+			fhir().body(heartRate(patient, tag + i, "2024-05-0" + (i + 1), 70))
+				.post("/Observation")
+				.then()
+				.statusCode(201);
 		}
 		List<String> seen = new ArrayList<>();
-		JsonPath page = fhir().get("/Observation?patient=" + patient + "&_count=2&_sort=date").then().statusCode(200).extract().jsonPath();
+		JsonPath page = fhir().get("/Observation?patient=" + patient + "&_count=2&_sort=date")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
 		int pages = 1;
 		seen.addAll(page.getList("entry.resource.id", String.class));
 		String next = nextLink(page);
@@ -163,17 +233,21 @@ class FhirRestIT extends FhirIntegrationTest {
 		String tag = unique("inc");
 		fhir().body(heartRate(patient, tag, "2024-06-01", 72)).post("/Observation").then().statusCode(201);
 
-		fhir().get("/Observation?identifier=urn:test:obs|" + tag + "&_include=Observation:patient").then()
-				.body("entry.resource.resourceType", equalTo(List.of("Observation", "Patient")))
-				.body("entry[1].search.mode", equalTo("include"));
-		fhir().get("/Patient?_id=" + patient + "&_revinclude=Observation:patient").then()
-				.body("entry.resource.resourceType", equalTo(List.of("Patient", "Observation")));
-		fhir().get("/Observation?subject:Patient.identifier=urn:test:mrn|" + mrn).then()
-				.body("total", equalTo(1))
-				.body("entry[0].resource.identifier[0].value", equalTo(tag));
-		fhir().get("/Patient?identifier=urn:test:mrn|" + mrn + "&_summary=count").then()
-				.body("total", equalTo(1))
-				.body("entry", org.hamcrest.Matchers.nullValue());
+		fhir().get("/Observation?identifier=urn:test:obs|" + tag + "&_include=Observation:patient")
+			.then()
+			.body("entry.resource.resourceType", equalTo(List.of("Observation", "Patient")))
+			.body("entry[1].search.mode", equalTo("include"));
+		fhir().get("/Patient?_id=" + patient + "&_revinclude=Observation:patient")
+			.then()
+			.body("entry.resource.resourceType", equalTo(List.of("Patient", "Observation")));
+		fhir().get("/Observation?subject:Patient.identifier=urn:test:mrn|" + mrn)
+			.then()
+			.body("total", equalTo(1))
+			.body("entry[0].resource.identifier[0].value", equalTo(tag));
+		fhir().get("/Patient?identifier=urn:test:mrn|" + mrn + "&_summary=count")
+			.then()
+			.body("total", equalTo(1))
+			.body("entry", org.hamcrest.Matchers.nullValue());
 	}
 
 	@Test
@@ -185,17 +259,26 @@ class FhirRestIT extends FhirIntegrationTest {
 				 {"fullUrl":"urn:uuid:11111111-1111-1111-1111-111111111111","resource":%s,"request":{"method":"POST","url":"Patient"}},
 				 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"identifier":[{"system":"urn:test:obs","value":"%s"}],
 				   "subject":{"reference":"Patient/does-not-exist"}},"request":{"method":"POST","url":"Observation"}}]}
-				""".formatted(patientJson(mrn), tag);
+				"""
+			.formatted(patientJson(mrn), tag);
 		int status = fhir().body(bad).post("/").then().extract().statusCode();
 		assertThat(status).isBetween(400, 499);
 		fhir().get("/Patient?identifier=urn:test:mrn|" + mrn + "&_summary=count").then().body("total", equalTo(0));
 
 		String good = bad.replace("Patient/does-not-exist", "urn:uuid:11111111-1111-1111-1111-111111111111");
-		JsonPath response = fhir().body(good).post("/").then().statusCode(200).body("type", equalTo("transaction-response")).extract().jsonPath();
+		JsonPath response = fhir().body(good)
+			.post("/")
+			.then()
+			.statusCode(200)
+			.body("type", equalTo("transaction-response"))
+			.extract()
+			.jsonPath();
 		assertThat(response.getList("entry.response.status", String.class)).allMatch(s -> s.startsWith("201"));
 		String patientLocation = response.getString("entry[0].response.location");
 		String patientId = patientLocation.split("/")[1];
-		fhir().get("/Observation?identifier=urn:test:obs|" + tag).then().body("entry[0].resource.subject.reference", equalTo("Patient/" + patientId));
+		fhir().get("/Observation?identifier=urn:test:obs|" + tag)
+			.then()
+			.body("entry[0].resource.subject.reference", equalTo("Patient/" + patientId));
 	}
 
 	@Test
@@ -206,8 +289,15 @@ class FhirRestIT extends FhirIntegrationTest {
 				 {"resource":%s,"request":{"method":"POST","url":"Patient"}},
 				 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"Patient/does-not-exist"}},
 				  "request":{"method":"POST","url":"Observation"}}]}
-				""".formatted(patientJson(mrn));
-		JsonPath response = fhir().body(batch).post("/").then().statusCode(200).body("type", equalTo("batch-response")).extract().jsonPath();
+				"""
+			.formatted(patientJson(mrn));
+		JsonPath response = fhir().body(batch)
+			.post("/")
+			.then()
+			.statusCode(200)
+			.body("type", equalTo("batch-response"))
+			.extract()
+			.jsonPath();
 		assertThat(response.getString("entry[0].response.status")).startsWith("201");
 		assertThat(response.getString("entry[1].response.status")).startsWith("4");
 		assertThat(response.getString("entry[1].response.outcome.resourceType")).isEqualTo("OperationOutcome");
@@ -222,22 +312,52 @@ class FhirRestIT extends FhirIntegrationTest {
 				  <identifier><system value="urn:test:mrn"/><value value="%s"/></identifier>
 				  <gender value="female"/><birthDate value="1964"/>
 				</Patient>""".formatted(mrn);
-		String id = given().contentType(FHIR_XML).accept(FHIR_XML).body(xml).post("/Patient").then()
-				.statusCode(201)
-				.contentType(startsWith(FHIR_XML))
-				.extract().xmlPath().getString("Patient.id.@value");
-		fhir().get("/Patient/" + id).then().contentType(startsWith(FHIR_JSON)).body("identifier[0].value", equalTo(mrn));
-		given().get("/Patient/" + id + "?_format=xml").then().contentType(startsWith(FHIR_XML)).body(containsString("<Patient xmlns=\"http://hl7.org/fhir\">"));
-		given().get("/Patient/" + id + "?_format=json").then().contentType(startsWith(FHIR_JSON)).body("gender", equalTo("female"));
+		String id = given().contentType(FHIR_XML)
+			.accept(FHIR_XML)
+			.body(xml)
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.contentType(startsWith(FHIR_XML))
+			.extract()
+			.xmlPath()
+			.getString("Patient.id.@value");
+		fhir().get("/Patient/" + id)
+			.then()
+			.contentType(startsWith(FHIR_JSON))
+			.body("identifier[0].value", equalTo(mrn));
+		given().get("/Patient/" + id + "?_format=xml")
+			.then()
+			.contentType(startsWith(FHIR_XML))
+			.body(containsString("<Patient xmlns=\"http://hl7.org/fhir\">"));
+		given().get("/Patient/" + id + "?_format=json")
+			.then()
+			.contentType(startsWith(FHIR_JSON))
+			.body("gender", equalTo("female"));
 	}
 
 	@Test
 	void preferHeaderChoosesTheResponseBody() {
-		fhir().header("Prefer", "return=minimal").body(patientJson(unique("min"))).post("/Patient").then()
-				.statusCode(201).header("Location", containsString("/Patient/")).body(emptyOrNullString());
-		fhir().header("Prefer", "return=representation").body(patientJson(unique("rep"))).post("/Patient").then()
-				.statusCode(201).body("resourceType", equalTo("Patient"));
-		fhir().header("Prefer", "return=OperationOutcome").body(patientJson(unique("oo"))).post("/Patient").then()
-				.statusCode(201).body("resourceType", equalTo("OperationOutcome")).body("issue", not(org.hamcrest.Matchers.empty()));
+		fhir().header("Prefer", "return=minimal")
+			.body(patientJson(unique("min")))
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.header("Location", containsString("/Patient/"))
+			.body(emptyOrNullString());
+		fhir().header("Prefer", "return=representation")
+			.body(patientJson(unique("rep")))
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.body("resourceType", equalTo("Patient"));
+		fhir().header("Prefer", "return=OperationOutcome")
+			.body(patientJson(unique("oo")))
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.body("resourceType", equalTo("OperationOutcome"))
+			.body("issue", not(org.hamcrest.Matchers.empty()));
 	}
+
 }

@@ -23,9 +23,10 @@ import org.springframework.boot.web.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
- * The PostgreSQL path (profile {@code postgres}) against the real PostgreSQL on 127.0.0.1:5432,
- * in a schema of its own that is dropped afterwards: two server nodes over one database see each
- * other's writes, the case loads once, and one conditional create sent to both nodes at once is stored once.
+ * The PostgreSQL path (profile {@code postgres}) against the real PostgreSQL on
+ * 127.0.0.1:5432, in a schema of its own that is dropped afterwards: two server nodes
+ * over one database see each other's writes, the case loads once, and one conditional
+ * create sent to both nodes at once is stored once.
  */
 @RequiresPostgres
 class PostgresIT {
@@ -43,25 +44,45 @@ class PostgresIT {
 		try (ConfigurableApplicationContext first = start(url, true)) {
 			int firstPort = port(first);
 			String mrn = "pg-" + UUID.randomUUID();
-			String id = given().basePath("").port(firstPort).contentType("application/fhir+json")
-					.body("""
-							{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
-							 "gender":"female","birthDate":"1964"}""".formatted(mrn))
-					.post("/fhir/Patient").then().statusCode(201).extract().path("id");
-			given().basePath("").port(firstPort).get("/actuator/health").then().body("components.db.details.database", equalTo("PostgreSQL"));
+			String id = given().basePath("")
+				.port(firstPort)
+				.contentType("application/fhir+json")
+				.body("""
+						{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
+						 "gender":"female","birthDate":"1964"}""".formatted(mrn))
+				.post("/fhir/Patient")
+				.then()
+				.statusCode(201)
+				.extract()
+				.path("id");
+			given().basePath("")
+				.port(firstPort)
+				.get("/actuator/health")
+				.then()
+				.body("components.db.details.database", equalTo("PostgreSQL"));
 
 			try (ConfigurableApplicationContext second = start(url, true)) {
 				int secondPort = port(second);
 				given().basePath("").port(secondPort).get("/fhir/Patient/" + id).then().statusCode(200);
-				given().basePath("").port(secondPort).get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient&_summary=count")
-						.then().body("total", equalTo(1));
-				int everything = given().basePath("").port(secondPort).get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
-						.then().extract().jsonPath().getList("entry").size();
+				given().basePath("")
+					.port(secondPort)
+					.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient&_summary=count")
+					.then()
+					.body("total", equalTo(1));
+				int everything = given().basePath("")
+					.port(secondPort)
+					.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
+					.then()
+					.extract()
+					.jsonPath()
+					.getList("entry")
+					.size();
 				assertThat(everything).isEqualTo(1);
 
 				conditionalCreatesRacingOnBothNodesStoreOneResource(id, firstPort, secondPort);
 			}
-		} finally {
+		}
+		finally {
 			try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
 					Statement statement = connection.createStatement()) {
 				statement.execute("DROP SCHEMA " + schema + " CASCADE");
@@ -69,15 +90,20 @@ class PostgresIT {
 		}
 	}
 
-	/** A sender's retries landing on two nodes at once: one stored, every copy answered 2xx. */
-	private static void conditionalCreatesRacingOnBothNodesStoreOneResource(String patient, int... ports) throws Exception {
+	/**
+	 * A sender's retries landing on two nodes at once: one stored, every copy answered
+	 * 2xx.
+	 */
+	private static void conditionalCreatesRacingOnBothNodesStoreOneResource(String patient, int... ports)
+			throws Exception {
 		String id = "race-" + UUID.randomUUID();
 		String body = """
 				{"resourceType":"Observation","status":"final","identifier":[{"system":"urn:test:lab","value":"%s"}],
 				 "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
 				 "code":{"coding":[{"system":"http://loinc.org","code":"751-8"}]},"subject":{"reference":"Patient/%s"},
 				 "effectiveDateTime":"2024-05-01T07:30:00Z",
-				 "valueQuantity":{"value":1.1,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}""".formatted(id, patient);
+				 "valueQuantity":{"value":1.1,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}"""
+			.formatted(id, patient);
 		ExecutorService pool = Executors.newFixedThreadPool(8);
 		try {
 			CountDownLatch start = new CountDownLatch(1);
@@ -86,28 +112,37 @@ class PostgresIT {
 				int port = ports[i % ports.length];
 				answers.add(pool.submit(() -> {
 					start.await();
-					return given().basePath("").port(port).contentType("application/fhir+json")
-							.header("If-None-Exist", "identifier=urn:test:lab|" + id).body(body).post("/fhir/Observation").statusCode();
+					return given().basePath("")
+						.port(port)
+						.contentType("application/fhir+json")
+						.header("If-None-Exist", "identifier=urn:test:lab|" + id)
+						.body(body)
+						.post("/fhir/Observation")
+						.statusCode();
 				}));
 			}
 			start.countDown();
 			for (Future<Integer> answer : answers) {
 				assertThat(answer.get(60, TimeUnit.SECONDS)).isIn(200, 201);
 			}
-		} finally {
+		}
+		finally {
 			pool.shutdownNow();
 		}
-		given().basePath("").port(ports[0]).get("/fhir/Observation?identifier=urn:test:lab|" + id + "&_summary=count")
-				.then().body("total", equalTo(1));
+		given().basePath("")
+			.port(ports[0])
+			.get("/fhir/Observation?identifier=urn:test:lab|" + id + "&_summary=count")
+			.then()
+			.body("total", equalTo(1));
 	}
 
 	private static ConfigurableApplicationContext start(String url, boolean loadSamples) {
-		return new SpringApplicationBuilder(HemeFhirApplication.class)
-				.profiles("postgres")
-				.run("--server.port=0", "--spring.datasource.url=" + url, "--hemefhir.samples.load=" + loadSamples);
+		return new SpringApplicationBuilder(HemeFhirApplication.class).profiles("postgres")
+			.run("--server.port=0", "--spring.datasource.url=" + url, "--hemefhir.samples.load=" + loadSamples);
 	}
 
 	private static int port(ConfigurableApplicationContext context) {
 		return ((WebServerApplicationContext) context).getWebServer().getPort();
 	}
+
 }

@@ -25,7 +25,8 @@ class IgSiteIT extends FhirIntegrationTest {
 		IgPackage ig = IgPackage.fromClasspath(FhirContext.forR4Cached());
 		for (IBaseResource r : ig.conformance()) {
 			if (r instanceof StructureDefinition sd) {
-				assertThat(index.asString()).contains("href=\"StructureDefinition-" + sd.getIdElement().getIdPart() + ".html\"");
+				assertThat(index.asString())
+					.contains("href=\"StructureDefinition-" + sd.getIdElement().getIdPart() + ".html\"");
 			}
 		}
 		Matcher links = Pattern.compile("href=\"([^\"#]+)\"").matcher(index.asString());
@@ -39,8 +40,13 @@ class IgSiteIT extends FhirIntegrationTest {
 
 	@Test
 	void profilePageAndItsExampleAreServed() {
-		String page = given().basePath("/").get("/ig/StructureDefinition-hemefhir-blood-count.html")
-				.then().statusCode(200).contentType(containsString("text/html")).extract().asString();
+		String page = given().basePath("/")
+			.get("/ig/StructureDefinition-hemefhir-blood-count.html")
+			.then()
+			.statusCode(200)
+			.contentType(containsString("text/html"))
+			.extract()
+			.asString();
 		Matcher example = Pattern.compile("href=\"(examples/[^\"]+\\.json)\"").matcher(page);
 
 		assertThat(page).contains("<code>Observation.effective[x]</code>").contains("hf-bc-1");
@@ -51,8 +57,14 @@ class IgSiteIT extends FhirIntegrationTest {
 
 	@Test
 	void igWithoutSlashRedirectsAndUnknownPageIs404() {
-		given().basePath("/").redirects().follow(false).get("/ig").then().statusCode(302)
-				.header("Location", containsString("/ig/"));
+		given().basePath("/")
+			.redirects()
+			.follow(false)
+			.get("/ig")
+			.then()
+			.statusCode(302)
+			.header("Location", containsString("/ig/"));
 		given().basePath("/").get("/ig/StructureDefinition-nope.html").then().statusCode(404);
 	}
+
 }

@@ -13,7 +13,8 @@ import org.springframework.util.unit.DataSize;
 class ConcurrentRetryInterceptorTest {
 
 	private static ConcurrentRetryInterceptor withRetries(int retries) {
-		return new ConcurrentRetryInterceptor(new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5), 20, 500, retries));
+		return new ConcurrentRetryInterceptor(
+				new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5), 20, 500, retries));
 	}
 
 	private static SystemRequestDetails transaction(boolean entryIfMatch) {
@@ -47,4 +48,5 @@ class ConcurrentRetryInterceptorTest {
 	void zeroRetriesTurnsItOff() {
 		assertThat(withRetries(0).onConflict(transaction(false)).isRetry()).isFalse();
 	}
+
 }

@@ -16,9 +16,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A write answered 2xx (or an HL7 v2 message answered AA) survives kill -9: the real jar runs in a
- * child process, takes a stream of FHIR writes and v2 messages, is killed without warning, restarts
- * on the same data directory, and every acknowledged result must still be there.
+ * A write answered 2xx (or an HL7 v2 message answered AA) survives kill -9: the real jar
+ * runs in a child process, takes a stream of FHIR writes and v2 messages, is killed
+ * without warning, restarts on the same data directory, and every acknowledged result
+ * must still be there.
  */
 class DurabilityIT {
 
@@ -30,11 +31,17 @@ class DurabilityIT {
 		int port = ServerProcess.freePort();
 		List<String> acknowledged = new ArrayList<>();
 		try (ServerProcess server = ServerProcess.start(dataDir, port, "--hemefhir.samples.load=false")) {
-			String patient = given().basePath("").port(port).contentType("application/fhir+json")
-					.body("""
-							{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"durable"}],
-							 "gender":"female","birthDate":"1964"}""")
-					.post("/fhir/Patient").then().statusCode(201).extract().path("id");
+			String patient = given().basePath("")
+				.port(port)
+				.contentType("application/fhir+json")
+				.body("""
+						{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"durable"}],
+						 "gender":"female","birthDate":"1964"}""")
+				.post("/fhir/Patient")
+				.then()
+				.statusCode(201)
+				.extract()
+				.path("id");
 			acknowledged.add("Patient/" + patient);
 
 			ConcurrentLinkedQueue<String> acked = new ConcurrentLinkedQueue<>();
@@ -43,12 +50,22 @@ class DurabilityIT {
 			writers.submit(() -> {
 				for (int n = 0; writing.get(); n++) {
 					try {
-						String ack = given().basePath("").port(port).contentType("application/hl7-v2")
-								.body(oruR01("DUR-" + n).getBytes(java.nio.charset.StandardCharsets.UTF_8)).post("/hl7v2").then().statusCode(200).extract().asString();
+						String ack = given().basePath("")
+							.port(port)
+							.contentType("application/hl7-v2")
+							.body(oruR01("DUR-" + n).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+							.post("/hl7v2")
+							.then()
+							.statusCode(200)
+							.extract()
+							.asString();
 						if (ack.contains("MSA|AA|")) {
-							acked.add("Observation?identifier=http://hemefhir.org/fhir/sid/hl7v2-result|DURABILITY-LAB/DUR-" + n + "/777-3");
+							acked.add(
+									"Observation?identifier=http://hemefhir.org/fhir/sid/hl7v2-result|DURABILITY-LAB/DUR-"
+											+ n + "/777-3");
 						}
-					} catch (Throwable killedMidRequest) {
+					}
+					catch (Throwable killedMidRequest) {
 						return;
 					}
 				}
@@ -58,17 +75,25 @@ class DurabilityIT {
 				writers.submit(() -> {
 					for (int n = 0; writing.get(); n++) {
 						try {
-							String id = given().basePath("").port(port).contentType("application/fhir+json")
-									.body(observation(patient, "w" + writer + "-" + n))
-									.post("/fhir/Observation").then().statusCode(201).extract().path("id");
+							String id = given().basePath("")
+								.port(port)
+								.contentType("application/fhir+json")
+								.body(observation(patient, "w" + writer + "-" + n))
+								.post("/fhir/Observation")
+								.then()
+								.statusCode(201)
+								.extract()
+								.path("id");
 							acked.add("Observation/" + id);
-						} catch (Throwable killedMidRequest) {
+						}
+						catch (Throwable killedMidRequest) {
 							return;
 						}
 					}
 				});
 			}
-			// Kill while writes are in flight, well inside H2's default 500 ms flush window.
+			// Kill while writes are in flight, well inside H2's default 500 ms flush
+			// window.
 			Thread.sleep(6_000);
 			server.kill();
 			writing.set(false);
@@ -82,22 +107,33 @@ class DurabilityIT {
 			List<String> lost = new ArrayList<>();
 			for (String id : acknowledged) {
 				boolean present = id.contains("?")
-						? given().basePath("").port(port).get("/fhir/" + id).then().extract().jsonPath().getInt("total") == 1
+						? given().basePath("")
+							.port(port)
+							.get("/fhir/" + id)
+							.then()
+							.extract()
+							.jsonPath()
+							.getInt("total") == 1
 						: given().basePath("").port(port).get("/fhir/" + id).then().extract().statusCode() == 200;
 				if (!present) {
 					lost.add(id);
 				}
 			}
-			assertThat(acknowledged).as("v2 messages acknowledged AA before the kill").anyMatch(id -> id.contains("hl7v2-result"));
-			System.out.printf("DurabilityIT: %d acknowledged writes checked after kill -9, %d lost%n", acknowledged.size(), lost.size());
+			assertThat(acknowledged).as("v2 messages acknowledged AA before the kill")
+				.anyMatch(id -> id.contains("hl7v2-result"));
+			System.out.printf("DurabilityIT: %d acknowledged writes checked after kill -9, %d lost%n",
+					acknowledged.size(), lost.size());
 			assertThat(lost).as("acknowledged writes lost after kill -9 (of %d)", acknowledged.size()).isEmpty();
 		}
 	}
 
-	/** One platelet count for the patient with MRN "durable", as a laboratory sends it. */
+	/**
+	 * One platelet count for the patient with MRN "durable", as a laboratory sends it.
+	 */
 	private static String oruR01(String fillerOrder) {
 		return String.join("\r",
-				"MSH|^~\\&|LIS|DURABILITY-LAB|HEMEFHIR|TEST|20240507080000||ORU^R01^ORU_R01|" + fillerOrder + "|P|2.5.1",
+				"MSH|^~\\&|LIS|DURABILITY-LAB|HEMEFHIR|TEST|20240507080000||ORU^R01^ORU_R01|" + fillerOrder
+						+ "|P|2.5.1",
 				"PID|1||durable^^^&urn:test:mrn&URI||||1964|F",
 				"OBR|1||" + fillerOrder + "^DURABILITY-LAB|58410-2^CBC panel^LN|||20240507073000",
 				"OBX|1|NM|777-3^Platelets^LN||110|10*9/L|||||F|||20240507073000") + "\r";
@@ -111,6 +147,8 @@ class DurabilityIT {
 				 "code":{"coding":[{"system":"http://loinc.org","code":"777-3"}]},
 				 "subject":{"reference":"Patient/%s"},"effectiveDateTime":"2024-05-07",
 				 "valueQuantity":{"value":110,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}
-				""".formatted(key, patient);
+				"""
+			.formatted(key, patient);
 	}
+
 }

@@ -25,30 +25,33 @@ import java.util.regex.Pattern;
 import org.hemefhir.ingest.hl7v2.MllpClient;
 
 /**
- * Sustained validated ingest against the packaged server with a small heap: several clients push
- * blood counts as transaction bundles (conditional creates) and as HL7 v2 ORU^R01 over MLLP until
- * {@code resources} are stored, while the heap after a full collection ({@code jcmd GC.run}, then
- * {@code GC.heap_info}) and the throughput are recorded at intervals. For each heap sample the
- * clients pause until no request is in flight, so that the figure is what the server keeps between
- * requests, not the bundles it happens to be working on. Memory that a server keeps
- * per request shows as a rising heap; a store that slows as data grows shows as falling throughput.
- * Not a test (it runs for a quarter of an hour); the figures go to docs/benchmarks.md.
+ * Sustained validated ingest against the packaged server with a small heap: several
+ * clients push blood counts as transaction bundles (conditional creates) and as HL7 v2
+ * ORU^R01 over MLLP until {@code resources} are stored, while the heap after a full
+ * collection ({@code jcmd GC.run}, then {@code GC.heap_info}) and the throughput are
+ * recorded at intervals. For each heap sample the clients pause until no request is in
+ * flight, so that the figure is what the server keeps between requests, not the bundles
+ * it happens to be working on. Memory that a server keeps per request shows as a rising
+ * heap; a store that slows as data grows shows as falling throughput. Not a test (it runs
+ * for a quarter of an hour); the figures go to docs/benchmarks.md.
  *
  * <pre>./mvnw -B -DskipTests package test-compile
  * java -cp target/test-classes org.hemefhir.ingest.SoakBenchmark resources=200000</pre>
  *
- * Arguments (name=value): jar (target/hemefhir.jar), heap (1g), resources (200000), fhir-clients (3),
- * mllp-clients (1), patients (100), bundle (200 Observations), interval (60 s), keep (false: the
- * data directory is deleted afterwards).
+ * Arguments (name=value): jar (target/hemefhir.jar), heap (1g), resources (200000),
+ * fhir-clients (3), mllp-clients (1), patients (100), bundle (200 Observations), interval
+ * (60 s), keep (false: the data directory is deleted afterwards).
  */
 
 public final class SoakBenchmark {
 
 	private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
-	private static final String[][] COUNTS = {
-		{"751-8", "10*9/L", "10^9/L"}, {"777-3", "10*9/L", "10^9/L"}, {"718-7", "g/L", "g/L"}, {"6690-2", "10*9/L", "10^9/L"}};
 
-	private SoakBenchmark() {}
+	private static final String[][] COUNTS = { { "751-8", "10*9/L", "10^9/L" }, { "777-3", "10*9/L", "10^9/L" },
+			{ "718-7", "g/L", "g/L" }, { "6690-2", "10*9/L", "10^9/L" } };
+
+	private SoakBenchmark() {
+	}
 
 	public static void main(String[] args) throws Exception {
 		Path jar = Path.of(arg(args, "jar", "target/hemefhir.jar"));
@@ -65,19 +68,20 @@ public final class SoakBenchmark {
 		int httpPort = freePort();
 		int mllpPort = freePort();
 		Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-				"-Xmx" + heap, "-jar", jar.toAbsolutePath().toString(),
-				"--server.port=" + httpPort, "--server.address=127.0.0.1",
-				"--hemefhir.data-dir=" + dataDir.resolve("db"),
-				"--hemefhir.samples.load=false",
-				"--hemefhir.hl7v2.mllp-port=" + mllpPort)
-				.redirectErrorStream(true).redirectOutput(dataDir.resolve("server.log").toFile()).start();
+				"-Xmx" + heap, "-jar", jar.toAbsolutePath().toString(), "--server.port=" + httpPort,
+				"--server.address=127.0.0.1", "--hemefhir.data-dir=" + dataDir.resolve("db"),
+				"--hemefhir.samples.load=false", "--hemefhir.hl7v2.mllp-port=" + mllpPort)
+			.redirectErrorStream(true)
+			.redirectOutput(dataDir.resolve("server.log").toFile())
+			.start();
 		String base = "http://127.0.0.1:" + httpPort;
 		HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 		try {
 			awaitHealthy(http, base, server);
-			System.out.printf(Locale.ROOT, "Soak: %d resources, %d FHIR + %d MLLP clients, %d patients, bundles of %d, -Xmx%s, %d cores, %s%n",
-					target, fhirClients, mllpClients, patients, bundleSize, heap, Runtime.getRuntime().availableProcessors(),
-					System.getProperty("java.version"));
+			System.out.printf(Locale.ROOT,
+					"Soak: %d resources, %d FHIR + %d MLLP clients, %d patients, bundles of %d, -Xmx%s, %d cores, %s%n",
+					target, fhirClients, mllpClients, patients, bundleSize, heap,
+					Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
 			createPatients(http, base, patients);
 
 			AtomicLong stored = new AtomicLong();
@@ -93,7 +97,8 @@ public final class SoakBenchmark {
 						gate.enter();
 						try {
 							post(http, base + "/fhir", body);
-						} finally {
+						}
+						finally {
 							gate.leave();
 						}
 						if (stored.addAndGet(bundleSize) >= target) {
@@ -112,7 +117,8 @@ public final class SoakBenchmark {
 							String ack;
 							try {
 								ack = mllp.send(message(client, seq, patients));
-							} finally {
+							}
+							finally {
 								gate.leave();
 							}
 							if (!ack.contains("MSA|AA|")) {
@@ -127,7 +133,8 @@ public final class SoakBenchmark {
 				}));
 			}
 
-			System.out.println("| minute | resources stored | resources/s (interval) | heap after full GC (MB) | RSS (MB) |");
+			System.out
+				.println("| minute | resources stored | resources/s (interval) | heap after full GC (MB) | RSS (MB) |");
 			System.out.println("| ---: | ---: | ---: | ---: | ---: |");
 			Instant start = Instant.now();
 			long lastCount = 0;
@@ -142,10 +149,12 @@ public final class SoakBenchmark {
 				double heapMb = heapAfterFullGc(server.pid());
 				double rssMb = rssMb(server.pid());
 				gate.open();
-				now = Instant.now(); // the pause does not count against the next interval's throughput
+				now = Instant.now(); // the pause does not count against the next
+										// interval's throughput
 				double minute = Duration.between(start, now).toSeconds() / 60.0;
-				samples.add(new double[] {count, rate, heapMb});
-				System.out.printf(Locale.ROOT, "| %.1f | %d | %.0f | %.0f | %.0f |%n", minute, count, rate, heapMb, rssMb);
+				samples.add(new double[] { count, rate, heapMb });
+				System.out.printf(Locale.ROOT, "| %.1f | %d | %.0f | %.0f | %.0f |%n", minute, count, rate, heapMb,
+						rssMb);
 				lastCount = count;
 				last = now;
 			}
@@ -154,22 +163,27 @@ public final class SoakBenchmark {
 			}
 			clients.shutdown();
 			summarise(samples, stored.get(), Duration.between(start, Instant.now()));
-		} finally {
+		}
+		finally {
 			server.destroy();
 			server.waitFor(30, TimeUnit.SECONDS);
 			server.destroyForcibly();
 			if (!keep) {
 				deleteQuietly(dataDir);
-			} else {
+			}
+			else {
 				System.out.println("Data and server log kept in " + dataDir);
 			}
 		}
 	}
 
-	/** Trend of the heap after GC over the run (least squares, after the first sample) and throughput early and late. */
+	/**
+	 * Trend of the heap after GC over the run (least squares, after the first sample) and
+	 * throughput early and late.
+	 */
 	private static void summarise(List<double[]> samples, long stored, Duration took) {
-		System.out.printf(Locale.ROOT, "%d resources in %.1f min: %.0f resources/s overall%n", stored, took.toSeconds() / 60.0,
-				stored / Math.max(1.0, took.toSeconds()));
+		System.out.printf(Locale.ROOT, "%d resources in %.1f min: %.0f resources/s overall%n", stored,
+				took.toSeconds() / 60.0, stored / Math.max(1.0, took.toSeconds()));
 		if (samples.size() < 3) {
 			return;
 		}
@@ -182,12 +196,18 @@ public final class SoakBenchmark {
 		double slopePer100k = variance == 0 ? 0 : covariance / variance * 100_000;
 		int quarter = Math.max(1, samples.size() / 4);
 		double early = samples.subList(0, quarter).stream().mapToDouble(s -> s[1]).average().orElse(0);
-		double late = samples.subList(samples.size() - quarter, samples.size()).stream().mapToDouble(s -> s[1]).average().orElse(0);
+		double late = samples.subList(samples.size() - quarter, samples.size())
+			.stream()
+			.mapToDouble(s -> s[1])
+			.average()
+			.orElse(0);
 		double min = steady.stream().mapToDouble(s -> s[2]).min().orElse(0);
 		double max = steady.stream().mapToDouble(s -> s[2]).max().orElse(0);
-		System.out.printf(Locale.ROOT, "Heap after full GC: %.0f–%.0f MB after the first interval; trend %+.1f MB per 100,000 resources%n",
+		System.out.printf(Locale.ROOT,
+				"Heap after full GC: %.0f–%.0f MB after the first interval; trend %+.1f MB per 100,000 resources%n",
 				min, max, slopePer100k);
-		System.out.printf(Locale.ROOT, "Throughput: first quarter %.0f resources/s, last quarter %.0f resources/s%n", early, late);
+		System.out.printf(Locale.ROOT, "Throughput: first quarter %.0f resources/s, last quarter %.0f resources/s%n",
+				early, late);
 	}
 
 	private static String bundle(int client, long seq, int size, int patients) {
@@ -197,19 +217,21 @@ public final class SoakBenchmark {
 			String id = "c" + client + "-" + seq + "-" + i;
 			int patient = (int) ((seq * size + i) % patients);
 			long day = (seq * size + i) / patients;
-			String value = count[0].equals("718-7") ? String.valueOf(80 + (i * 7 + seq) % 70)
-					: count[0].equals("777-3") ? String.valueOf(5 + (i * 13 + seq) % 300) : "%d.%d".formatted((i + seq) % 9, i % 10);
-			entries.append(i == 0 ? "" : ",").append("""
-					{"resource":{"resourceType":"Observation","status":"final",
-					  "identifier":[{"system":"urn:soak:obs","value":"%1$s"}],
-					  "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
-					  "code":{"coding":[{"system":"http://loinc.org","code":"%2$s"}]},
-					  "subject":{"reference":"Patient?identifier=urn:soak:mrn|p%3$d"},
-					  "effectiveDateTime":"%4$s",
-					  "valueQuantity":{"value":%5$s,"unit":"%6$s","system":"http://unitsofmeasure.org","code":"%7$s"}},
-					 "request":{"method":"POST","url":"Observation","ifNoneExist":"identifier=urn:soak:obs|%1$s"}}
-					""".formatted(id, count[0], patient, Instant.parse("2024-01-01T07:00:00Z").plus(Duration.ofHours(day)), value,
-					count[2], count[1]));
+			String value = count[0].equals("718-7") ? String.valueOf(80 + (i * 7 + seq) % 70) : count[0].equals("777-3")
+					? String.valueOf(5 + (i * 13 + seq) % 300) : "%d.%d".formatted((i + seq) % 9, i % 10);
+			entries.append(i == 0 ? "" : ",")
+				.append("""
+						{"resource":{"resourceType":"Observation","status":"final",
+						  "identifier":[{"system":"urn:soak:obs","value":"%1$s"}],
+						  "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
+						  "code":{"coding":[{"system":"http://loinc.org","code":"%2$s"}]},
+						  "subject":{"reference":"Patient?identifier=urn:soak:mrn|p%3$d"},
+						  "effectiveDateTime":"%4$s",
+						  "valueQuantity":{"value":%5$s,"unit":"%6$s","system":"http://unitsofmeasure.org","code":"%7$s"}},
+						 "request":{"method":"POST","url":"Observation","ifNoneExist":"identifier=urn:soak:obs|%1$s"}}
+						"""
+					.formatted(id, count[0], patient, Instant.parse("2024-01-01T07:00:00Z").plus(Duration.ofHours(day)),
+							value, count[2], count[1]));
 		}
 		return "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}";
 	}
@@ -230,20 +252,28 @@ public final class SoakBenchmark {
 	private static void createPatients(HttpClient http, String base, int patients) throws Exception {
 		StringBuilder entries = new StringBuilder();
 		for (int p = 0; p < patients; p++) {
-			entries.append(p == 0 ? "" : ",").append("""
-					{"resource":{"resourceType":"Patient","identifier":[{"system":"urn:soak:mrn","value":"p%1$d"}],"gender":"female","birthDate":"1964"},
-					 "request":{"method":"POST","url":"Patient","ifNoneExist":"identifier=urn:soak:mrn|p%1$d"}}""".formatted(p));
+			entries.append(p == 0 ? "" : ",")
+				.append("""
+						{"resource":{"resourceType":"Patient","identifier":[{"system":"urn:soak:mrn","value":"p%1$d"}],"gender":"female","birthDate":"1964"},
+						 "request":{"method":"POST","url":"Patient","ifNoneExist":"identifier=urn:soak:mrn|p%1$d"}}"""
+					.formatted(p));
 		}
-		post(http, base + "/fhir", "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}");
+		post(http, base + "/fhir",
+				"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}");
 	}
 
-	/** Posts; waits and sends again when the server says it is busy (503 with Retry-After). */
+	/**
+	 * Posts; waits and sends again when the server says it is busy (503 with
+	 * Retry-After).
+	 */
 	private static void post(HttpClient http, String url, String body) throws Exception {
-		for (int attempt = 0; ; attempt++) {
+		for (int attempt = 0;; attempt++) {
 			HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
-					.header("Content-Type", "application/fhir+json").header("Prefer", "return=minimal")
-					.timeout(Duration.ofMinutes(2))
-					.POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+				.header("Content-Type", "application/fhir+json")
+				.header("Prefer", "return=minimal")
+				.timeout(Duration.ofMinutes(2))
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
 			if (response.statusCode() < 300) {
 				return;
 			}
@@ -270,8 +300,10 @@ public final class SoakBenchmark {
 	}
 
 	private static String jcmd(long pid, String command) throws Exception {
-		Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(pid), command)
-				.redirectErrorStream(true).start();
+		Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+				String.valueOf(pid), command)
+			.redirectErrorStream(true)
+			.start();
 		String out = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
 		jcmd.waitFor(60, TimeUnit.SECONDS);
 		return out;
@@ -296,11 +328,14 @@ public final class SoakBenchmark {
 				throw new IllegalStateException("The server exited during startup");
 			}
 			try {
-				if (http.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(), HttpResponse.BodyHandlers.discarding())
-						.statusCode() == 200) {
+				if (http
+					.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
+							HttpResponse.BodyHandlers.discarding())
+					.statusCode() == 200) {
 					return;
 				}
-			} catch (IOException notYet) {
+			}
+			catch (IOException notYet) {
 				// still starting
 			}
 			Thread.sleep(500);
@@ -331,7 +366,9 @@ public final class SoakBenchmark {
 
 	/** Lets the clients be held between requests while the heap is sampled. */
 	private static final class Gate {
+
 		private int inFlight;
+
 		private boolean closed;
 
 		synchronized void enter() throws InterruptedException {
@@ -358,6 +395,7 @@ public final class SoakBenchmark {
 			closed = false;
 			notifyAll();
 		}
+
 	}
 
 }

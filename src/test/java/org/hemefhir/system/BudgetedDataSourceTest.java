@@ -13,7 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
 
-/** Statements run for a request end with its budget, or when it is stopped; others are not limited. */
+/**
+ * Statements run for a request end with its budget, or when it is stopped; others are not
+ * limited.
+ */
 class BudgetedDataSourceTest {
 
 	/** A query H2 needs minutes for. */
@@ -43,7 +46,8 @@ class BudgetedDataSourceTest {
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
 			stopper.get(5, TimeUnit.SECONDS);
 			assertThatThrownBy(budget::check).isInstanceOf(RequestCancelledException.class)
-					.satisfies(e -> assertThat(((RequestCancelledException) e).reason()).isEqualTo(RequestBudget.Reason.CLIENT_GONE));
+				.satisfies(e -> assertThat(((RequestCancelledException) e).reason())
+					.isEqualTo(RequestBudget.Reason.CLIENT_GONE));
 		}
 	}
 
@@ -58,7 +62,8 @@ class BudgetedDataSourceTest {
 	}
 
 	private long query(String sql) throws SQLException {
-		try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+		try (Connection connection = dataSource.getConnection();
+				Statement statement = connection.createStatement();
 				ResultSet rows = statement.executeQuery(sql)) {
 			rows.next();
 			return rows.getLong(1);
@@ -78,8 +83,10 @@ class BudgetedDataSourceTest {
 	private static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
-		} catch (InterruptedException e) {
+		}
+		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();
 		}
 	}
+
 }

@@ -11,11 +11,16 @@ class ClientWatchTest {
 	@Test
 	void connectionsTheClientClosedAreReadFromTheKernelTable() {
 		Set<String> closed = new HashSet<>();
-		// 127.0.0.1:8080 <- 127.0.0.1:51234, CLOSE_WAIT (08); the same but ESTABLISHED (01) is ignored
-		ClientWatch.parse("  12: 0100007F:1F90 0100007F:C862 08 00000000:00000000 00:00000000 00000000  0 0 1 1", closed);
-		ClientWatch.parse("  13: 0100007F:1F90 0100007F:C863 01 00000000:00000000 00:00000000 00000000  0 0 1 1", closed);
+		// 127.0.0.1:8080 <- 127.0.0.1:51234, CLOSE_WAIT (08); the same but ESTABLISHED
+		// (01) is ignored
+		ClientWatch.parse("  12: 0100007F:1F90 0100007F:C862 08 00000000:00000000 00:00000000 00000000  0 0 1 1",
+				closed);
+		ClientWatch.parse("  13: 0100007F:1F90 0100007F:C863 01 00000000:00000000 00:00000000 00000000  0 0 1 1",
+				closed);
 		// IPv6 ::1 port 8080 <- ::1 port 40000
-		ClientWatch.parse("   0: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:9C40 08 0:0 0:0 0 0 0 1", closed);
+		ClientWatch.parse(
+				"   0: 00000000000000000000000001000000:1F90 00000000000000000000000001000000:9C40 08 0:0 0:0 0 0 0 1",
+				closed);
 		assertThat(closed).containsExactlyInAnyOrder("127.0.0.1|51298|8080", "0:0:0:0:0:0:0:1|40000|8080");
 	}
 
@@ -26,4 +31,5 @@ class ClientWatchTest {
 		assertThat(ClientWatch.normalise("[::1]")).isEqualTo("0:0:0:0:0:0:0:1");
 		assertThat(ClientWatch.normalise("localhost")).as("no lookup of names").isEqualTo("localhost");
 	}
+
 }

@@ -14,8 +14,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DecimalBoundsTest {
 
 	@ParameterizedTest
-	@ValueSource(strings = {"0", "-0.0", "1.5", "+2", "1e308", "1.7976931348623157e308", "-1e-300", "0.000000001", "12345678901234567890.123",
-		"1E5", "4.9e-324", "1e-999"})
+	@ValueSource(strings = { "0", "-0.0", "1.5", "+2", "1e308", "1.7976931348623157e308", "-1e-300", "0.000000001",
+			"12345678901234567890.123", "1E5", "4.9e-324", "1e-999" })
 	void ordinaryAndExtremeButStorableNumbersPass(String text) {
 		assertThat(DecimalBounds.problem(text)).as(text).isEmpty();
 		assertThat(DecimalBounds.problem(new BigDecimal(text))).as(text).isEmpty();
@@ -47,7 +47,8 @@ class DecimalBoundsTest {
 
 	@Test
 	void onlyCostlyNumbersAreReportedByTheCheapCheck() {
-		assertThat(DecimalBounds.problemIfCostly("1e400")).as("out of range but cheap: the validator reports it").isEmpty();
+		assertThat(DecimalBounds.problemIfCostly("1e400")).as("out of range but cheap: the validator reports it")
+			.isEmpty();
 		assertThat(DecimalBounds.problemIfCostly("1e999999")).get().asString().contains("outside the range");
 	}
 
@@ -73,7 +74,7 @@ class DecimalBoundsTest {
 	void parseRefusesWithTheReason() {
 		assertThat(DecimalBounds.parse(" 0.5 ")).isEqualByComparingTo("0.5");
 		assertThatThrownBy(() -> DecimalBounds.parse("1e999999")).isInstanceOf(NumberFormatException.class)
-				.hasMessageContaining("outside the range");
+			.hasMessageContaining("outside the range");
 		assertThatThrownBy(() -> DecimalBounds.parse("x")).isInstanceOf(NumberFormatException.class);
 	}
 
@@ -81,4 +82,5 @@ class DecimalBoundsTest {
 	void longTextIsShortenedInMessages() {
 		assertThat(DecimalBounds.problem("9".repeat(5000)).orElseThrow()).hasSizeLessThan(200);
 	}
+
 }

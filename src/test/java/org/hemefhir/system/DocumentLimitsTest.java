@@ -17,14 +17,16 @@ class DocumentLimitsTest {
 	void everySampleBundleIsWithinTheDefaultLimits() throws Exception {
 		try (Stream<Path> files = Files.walk(Path.of("sample-bundles"))) {
 			for (Path file : files.filter(f -> f.toString().endsWith(".json")).toList()) {
-				assertThat(DocumentLimits.checkJson(Files.readAllBytes(file), BodyLimits.DEFAULT)).as(file.toString()).isEmpty();
+				assertThat(DocumentLimits.checkJson(Files.readAllBytes(file), BodyLimits.DEFAULT)).as(file.toString())
+					.isEmpty();
 			}
 		}
 	}
 
 	@Test
 	void depthIsLocatedAtTheContainerThatGoesTooDeep() {
-		String json = "{\"resourceType\":\"Observation\",\"extension\":[" + "{\"extension\":[".repeat(5) + "]}".repeat(5) + "]}";
+		String json = "{\"resourceType\":\"Observation\",\"extension\":[" + "{\"extension\":[".repeat(5)
+				+ "]}".repeat(5) + "]}";
 		var violation = DocumentLimits.checkJson(json, new BodyLimits(8, 1000)).orElseThrow();
 		assertThat(violation.type()).isEqualTo(IssueType.TOOCOSTLY);
 		assertThat(violation.status()).isEqualTo(400);
@@ -46,8 +48,10 @@ class DocumentLimitsTest {
 
 	@Test
 	void costlyDecimalIsAValueErrorAtItsPath() {
-		var violation = DocumentLimits.checkJson("{\"resourceType\":\"Bundle\",\"entry\":[{},{\"resource\":{\"resourceType\":\"Observation\","
-				+ "\"valueQuantity\":{\"value\":1e-99999}}}]}", BodyLimits.DEFAULT).orElseThrow();
+		var violation = DocumentLimits
+			.checkJson("{\"resourceType\":\"Bundle\",\"entry\":[{},{\"resource\":{\"resourceType\":\"Observation\","
+					+ "\"valueQuantity\":{\"value\":1e-99999}}}]}", BodyLimits.DEFAULT)
+			.orElseThrow();
 		assertThat(violation.status()).isEqualTo(422);
 		assertThat(violation.expression()).isEqualTo("Bundle.entry[1].resource.valueQuantity.value");
 	}
@@ -60,21 +64,24 @@ class DocumentLimitsTest {
 
 	@Test
 	void xmlDepthAndCountAreChecked() {
-		String deep = "<Observation xmlns=\"http://hl7.org/fhir\">" + "<extension url=\"u\">".repeat(12) + "</extension>".repeat(12)
-				+ "</Observation>";
+		String deep = "<Observation xmlns=\"http://hl7.org/fhir\">" + "<extension url=\"u\">".repeat(12)
+				+ "</extension>".repeat(12) + "</Observation>";
 		var violation = DocumentLimits.checkXml(deep.getBytes(StandardCharsets.UTF_8), SMALL).orElseThrow();
 		assertThat(violation.expression()).startsWith("Observation.extension.extension");
 		StringBuilder wide = new StringBuilder("<Patient xmlns=\"http://hl7.org/fhir\">");
 		for (int i = 0; i < 30; i++) {
 			wide.append("<name><family value=\"x\"/></name>");
 		}
-		violation = DocumentLimits.checkXml(wide.append("</Patient>").toString().getBytes(StandardCharsets.UTF_8), SMALL).orElseThrow();
+		violation = DocumentLimits
+			.checkXml(wide.append("</Patient>").toString().getBytes(StandardCharsets.UTF_8), SMALL)
+			.orElseThrow();
 		assertThat(violation.expression()).matches("Patient\\.name\\[\\d+](\\.family)?");
 	}
 
 	@Test
 	void xmlWithinLimitsPasses() {
 		assertThat(DocumentLimits.checkXml("<Patient xmlns=\"http://hl7.org/fhir\"><active value=\"true\"/></Patient>"
-				.getBytes(StandardCharsets.UTF_8), SMALL)).isEmpty();
+			.getBytes(StandardCharsets.UTF_8), SMALL)).isEmpty();
 	}
+
 }

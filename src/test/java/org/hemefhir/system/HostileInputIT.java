@@ -18,20 +18,24 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * What clients' bugs and attackers send: each hostile request is answered within a bound with a 4xx
- * OperationOutcome that says what is wrong and where, nothing is written, and the server then still
- * answers an ordinary read at its usual speed. The limits are the defaults of
- * {@link LimitsProperties}.
+ * What clients' bugs and attackers send: each hostile request is answered within a bound
+ * with a 4xx OperationOutcome that says what is wrong and where, nothing is written, and
+ * the server then still answers an ordinary read at its usual speed. The limits are the
+ * defaults of {@link LimitsProperties}.
  */
 class HostileInputIT extends FhirIntegrationTest {
 
-	/** Every refusal here comes from a check that reads the request once; seconds would mean it did not. */
+	/**
+	 * Every refusal here comes from a check that reads the request once; seconds would
+	 * mean it did not.
+	 */
 	private static final Duration BOUND = Duration.ofSeconds(5);
 
 	private static final String MARKER = "hostile" + Long.toHexString(System.nanoTime());
 
 	private static String observation(String extra) {
-		return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"" + MARKER + "\"}" + extra + "}";
+		return "{\"resourceType\":\"Observation\",\"status\":\"final\",\"code\":{\"text\":\"" + MARKER + "\"}" + extra
+				+ "}";
 	}
 
 	private static String nestedExtensions(int depth) {
@@ -53,21 +57,25 @@ class HostileInputIT extends FhirIntegrationTest {
 	}
 
 	private static String xmlObservation(String inside) {
-		return "<Observation xmlns=\"http://hl7.org/fhir\"><status value=\"final\"/><code><text value=\"" + MARKER + "\"/></code>"
-				+ inside + "</Observation>";
+		return "<Observation xmlns=\"http://hl7.org/fhir\"><status value=\"final\"/><code><text value=\"" + MARKER
+				+ "\"/></code>" + inside + "</Observation>";
 	}
 
 	static Stream<Arguments> hostileBodies() {
 		String digits = "1" + "0".repeat(5000);
 		return Stream.of(
 				Arguments.of("decimal with a huge exponent (pinned a core for minutes)", FHIR_JSON,
-						observation(",\"valueQuantity\":{\"value\":1e999999}"), 422, "Observation.valueQuantity.value", "outside the range"),
+						observation(",\"valueQuantity\":{\"value\":1e999999}"), 422, "Observation.valueQuantity.value",
+						"outside the range"),
 				Arguments.of("decimal with a huge negative exponent", FHIR_JSON,
-						observation(",\"valueQuantity\":{\"value\":1e-999999}"), 422, "Observation.valueQuantity.value", "1000 digits"),
+						observation(",\"valueQuantity\":{\"value\":1e-999999}"), 422, "Observation.valueQuantity.value",
+						"1000 digits"),
 				Arguments.of("zero with a huge exponent", FHIR_JSON,
-						observation(",\"valueQuantity\":{\"value\":0e-99999999}"), 422, "Observation.valueQuantity.value", "1000 digits"),
+						observation(",\"valueQuantity\":{\"value\":0e-99999999}"), 422,
+						"Observation.valueQuantity.value", "1000 digits"),
 				Arguments.of("decimal of 5,000 digits", FHIR_JSON,
-						observation(",\"valueQuantity\":{\"value\":" + digits + "}"), 422, "Observation.valueQuantity.value", "outside the range"),
+						observation(",\"valueQuantity\":{\"value\":" + digits + "}"), 422,
+						"Observation.valueQuantity.value", "outside the range"),
 				Arguments.of("such a decimal in an extension of a transaction entry", FHIR_JSON,
 						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":"
 								+ observation(",\"extension\":[{\"url\":\"urn:test:d\",\"valueDecimal\":-1e999999}]")
@@ -77,40 +85,48 @@ class HostileInputIT extends FhirIntegrationTest {
 						xmlObservation("<valueQuantity><value value=\"1e999999\"/></valueQuantity>"), 422,
 						"Observation.valueQuantity.value", "outside the range"),
 				Arguments.of("decimal of 200,000 digits in XML (seconds of parsing)", FHIR_XML,
-						xmlObservation("<valueQuantity><value value=\"" + "7".repeat(200_000) + "\"/></valueQuantity>"), 422,
-						"Observation.valueQuantity.value", "outside the range"),
+						xmlObservation("<valueQuantity><value value=\"" + "7".repeat(200_000) + "\"/></valueQuantity>"),
+						422, "Observation.valueQuantity.value", "outside the range"),
 				Arguments.of("tiny decimal in XML", FHIR_XML,
 						xmlObservation("<valueQuantity><value value=\"-1e-999999\"/></valueQuantity>"), 422,
 						"Observation.valueQuantity.value", "1000 digits"),
 				Arguments.of("JSON nested 300 extensions deep (overflowed the validator's stack: 500)", FHIR_JSON,
-						observation(",\"extension\":[" + nestedExtensions(300) + "]"), 400, "Observation.extension[0].extension[0]",
+						observation(",\"extension\":[" + nestedExtensions(300) + "]"), 400,
+						"Observation.extension[0].extension[0]", "max-nesting-depth"),
+				Arguments.of("JSON nested 5,000 deep", FHIR_JSON, "[".repeat(5000) + "]".repeat(5000), 400, "Resource",
 						"max-nesting-depth"),
-				Arguments.of("JSON nested 5,000 deep", FHIR_JSON, "[".repeat(5000) + "]".repeat(5000), 400, "Resource", "max-nesting-depth"),
 				Arguments.of("XML nested 300 extensions deep", FHIR_XML,
 						xmlObservation("<extension url=\"urn:test:e\">".repeat(300) + "<valueString value=\"v\"/>"
-								+ "</extension>".repeat(300)), 400, "Observation.extension.extension", "max-nesting-depth"),
-				Arguments.of("150,000 notes (took over 10 s to validate)", FHIR_JSON, observation(manyNotes(75_000)), 400,
-						"Observation.note[", "max-values"),
+								+ "</extension>".repeat(300)),
+						400, "Observation.extension.extension", "max-nesting-depth"),
+				Arguments.of("150,000 notes (took over 10 s to validate)", FHIR_JSON, observation(manyNotes(75_000)),
+						400, "Observation.note[", "max-values"),
 				Arguments.of("an extension that is a number (HAPI's parser failed: 500)", FHIR_JSON,
 						observation(",\"extension\":[1]"), 400, "Observation.extension[0]", "must be a JSON object"),
 				Arguments.of("a meta extension that is null", FHIR_JSON,
-						observation(",\"meta\":{\"extension\":[null]}"), 400, "Observation.meta.extension[0]", "must be a JSON object"),
+						observation(",\"meta\":{\"extension\":[null]}"), 400, "Observation.meta.extension[0]",
+						"must be a JSON object"),
 				Arguments.of("a primitive's extension that is an array", FHIR_JSON,
-						observation(",\"_status\":{\"extension\":[[1]]}"), 400, "Observation._status.extension[0]", "must be a JSON object"),
+						observation(",\"_status\":{\"extension\":[[1]]}"), 400, "Observation._status.extension[0]",
+						"must be a JSON object"),
 				Arguments.of("a code of 900,000 characters the validator checks with a regular expression", FHIR_JSON,
-						observation(",\"valueCodeableConcept\":{\"coding\":[{\"system\":\"urn:test\",\"code\":\"" + "a ".repeat(450_000)
-								+ " \"}]}"), 422, "Observation.value", "code"),
-				Arguments.of("a 4 MB string", FHIR_JSON, observation(",\"valueString\":\"" + "a".repeat(4_000_000) + "\""), 422,
-						"Observation.value", "1 MB"));
+						observation(",\"valueCodeableConcept\":{\"coding\":[{\"system\":\"urn:test\",\"code\":\""
+								+ "a ".repeat(450_000) + " \"}]}"),
+						422, "Observation.value", "code"),
+				Arguments.of("a 4 MB string", FHIR_JSON,
+						observation(",\"valueString\":\"" + "a".repeat(4_000_000) + "\""), 422, "Observation.value",
+						"1 MB"));
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("hostileBodies")
-	void hostileBodyIsRefusedQuicklyWithItsLocation(String name, String contentType, String body, int status, String where,
-			String says) {
+	void hostileBodyIsRefusedQuicklyWithItsLocation(String name, String contentType, String body, int status,
+			String where, String says) {
 		long start = System.nanoTime();
-		Response response = given().contentType(contentType + ";charset=UTF-8").accept(FHIR_JSON).body(body)
-				.post(body.contains("\"Bundle\"") ? "/" : "/Observation");
+		Response response = given().contentType(contentType + ";charset=UTF-8")
+			.accept(FHIR_JSON)
+			.body(body)
+			.post(body.contains("\"Bundle\"") ? "/" : "/Observation");
 		Duration took = Duration.ofNanos(System.nanoTime() - start);
 
 		assertThat(response.statusCode()).as(name + ": " + shortened(response)).isEqualTo(status);
@@ -124,14 +140,20 @@ class HostileInputIT extends FhirIntegrationTest {
 
 	static Stream<Arguments> hostileSearches() {
 		List<Arguments> cases = new ArrayList<>(List.of(
-				Arguments.of("quantity with a huge exponent", "/Observation?value-quantity=gt1e999999", 422, "outside the range"),
-				Arguments.of("quantity with a tiny exponent and units", "/Observation?value-quantity=1e-999999%7Chttp://unitsofmeasure.org%7C10*9/L",
-						422, "1000 digits"),
-				Arguments.of("composite with a huge number", "/Observation?component-code-value-quantity=http://loinc.org%7C751-8$1e99999",
-						422, "outside the range"),
-				Arguments.of("chained quantity", "/DiagnosticReport?result.value-quantity=1e999999", 422, "outside the range"),
-				Arguments.of("eleven _include", "/Observation?" + "_include=Observation:subject&".repeat(11) + "_count=1", 400, "max-includes"),
-				Arguments.of("41 parameters", "/Observation?" + "code=x&".repeat(41) + "_count=1", 400, "max-search-parameters"),
+				Arguments.of("quantity with a huge exponent", "/Observation?value-quantity=gt1e999999", 422,
+						"outside the range"),
+				Arguments.of("quantity with a tiny exponent and units",
+						"/Observation?value-quantity=1e-999999%7Chttp://unitsofmeasure.org%7C10*9/L", 422,
+						"1000 digits"),
+				Arguments.of("composite with a huge number",
+						"/Observation?component-code-value-quantity=http://loinc.org%7C751-8$1e99999", 422,
+						"outside the range"),
+				Arguments.of("chained quantity", "/DiagnosticReport?result.value-quantity=1e999999", 422,
+						"outside the range"),
+				Arguments.of("eleven _include",
+						"/Observation?" + "_include=Observation:subject&".repeat(11) + "_count=1", 400, "max-includes"),
+				Arguments.of("41 parameters", "/Observation?" + "code=x&".repeat(41) + "_count=1", 400,
+						"max-search-parameters"),
 				Arguments.of("sort on something that is not indexed", "/Observation?_sort=colour", 400, "colour"),
 				Arguments.of("_count beyond any number", "/Observation?_count=99999999999999999999", 400, "_count")));
 		return cases.stream();
@@ -150,13 +172,15 @@ class HostileInputIT extends FhirIntegrationTest {
 	}
 
 	static Stream<Arguments> expensiveButBoundedSearches() {
-		return Stream.of(
-				Arguments.of("every include", "/Observation?_include=*&_count=500"),
+		return Stream.of(Arguments.of("every include", "/Observation?_include=*&_count=500"),
 				Arguments.of("every reverse include", "/Patient?_revinclude=*&_count=500"),
 				Arguments.of("iterated includes", "/MedicationAdministration?_include=*&_include:iterate=*&_count=500"),
-				Arguments.of("ten chains", "/Observation?" + java.util.stream.IntStream.range(0, 10)
-						.mapToObj(i -> "subject.identifier=x" + i + ",y" + i + "&").collect(java.util.stream.Collectors.joining()) + "_count=500"),
-				Arguments.of("the same parameter ten times", "/Observation?" + "subject.identifier=x,y&".repeat(10) + "_count=500"),
+				Arguments.of("ten chains",
+						"/Observation?" + java.util.stream.IntStream.range(0, 10)
+							.mapToObj(i -> "subject.identifier=x" + i + ",y" + i + "&")
+							.collect(java.util.stream.Collectors.joining()) + "_count=500"),
+				Arguments.of("the same parameter ten times",
+						"/Observation?" + "subject.identifier=x,y&".repeat(10) + "_count=500"),
 				Arguments.of("sort on two parameters, largest page", "/Observation?_sort=-date,code&_count=500"),
 				Arguments.of("the whole record at the largest page", "/Patient/$everything?_count=500"));
 	}
@@ -168,7 +192,7 @@ class HostileInputIT extends FhirIntegrationTest {
 		RawHttp.Answer answer = RawHttp.get(port, "/fhir" + url);
 		Duration took = Duration.ofNanos(System.nanoTime() - start);
 		assertThat(answer.status()).as(name + ": " + answer.body().substring(0, Math.min(400, answer.body().length())))
-				.isEqualTo(200);
+			.isEqualTo(200);
 		assertThat(took).as(name + " took " + took).isLessThan(Duration.ofSeconds(10));
 		assertNothingStoredAndServerResponsive();
 	}
@@ -177,8 +201,10 @@ class HostileInputIT extends FhirIntegrationTest {
 	static Stream<Arguments> brokenConditionalCriteria() {
 		String patient = "{\"resourceType\":\"Patient\",\"name\":[{\"family\":\"" + MARKER + "\"}]}";
 		return Stream.of(
-				Arguments.of("If-None-Exist with a broken percent escape", "/Patient", patient, "identifier=%", "percent-encoded"),
-				Arguments.of("If-None-Exist with _includeDeleted", "/Patient", patient, "_includeDeleted=true&name=x", "_includeDeleted"),
+				Arguments.of("If-None-Exist with a broken percent escape", "/Patient", patient, "identifier=%",
+						"percent-encoded"),
+				Arguments.of("If-None-Exist with _includeDeleted", "/Patient", patient, "_includeDeleted=true&name=x",
+						"_includeDeleted"),
 				Arguments.of("ifNoneExist of a transaction entry with a broken escape", "/",
 						"{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[{\"resource\":" + patient
 								+ ",\"request\":{\"method\":\"POST\",\"url\":\"Patient\",\"ifNoneExist\":\"identifier=%\"}}]}",
@@ -200,8 +226,9 @@ class HostileInputIT extends FhirIntegrationTest {
 
 	@Test
 	void aReferenceTheValidatorCannotFollowIsRefusedNotA500() {
-		Response response = fhir().body(observation(",\"subject\":{\"reference\":\"Patient?identifier=http://hemefhir.org/fhir//x|y\"}"))
-				.post("/Observation");
+		Response response = fhir()
+			.body(observation(",\"subject\":{\"reference\":\"Patient?identifier=http://hemefhir.org/fhir//x|y\"}"))
+			.post("/Observation");
 		assertThat(response.statusCode()).as(shortened(response)).isBetween(400, 499);
 		assertThat(response.jsonPath().getString("resourceType")).isEqualTo("OperationOutcome");
 		assertNothingStoredAndServerResponsive();
@@ -209,16 +236,20 @@ class HostileInputIT extends FhirIntegrationTest {
 
 	@Test
 	void aProfileWhosePathOverflowsTheValidatorsRegularExpressionIsRefusedNotA500() {
-		String structureDefinition = "{\"resourceType\":\"StructureDefinition\",\"url\":\"urn:test:" + MARKER + "\",\"name\":\"X\","
+		String structureDefinition = "{\"resourceType\":\"StructureDefinition\",\"url\":\"urn:test:" + MARKER
+				+ "\",\"name\":\"X\","
 				+ "\"status\":\"draft\",\"kind\":\"resource\",\"abstract\":false,\"type\":\"Observation\","
 				+ "\"baseDefinition\":\"http://hl7.org/fhir/StructureDefinition/Observation\",\"derivation\":\"constraint\","
-				+ "\"differential\":{\"element\":[{\"id\":\"Observation\",\"path\":\"Observation." + "a.".repeat(300_000) + "!\"}]}}";
+				+ "\"differential\":{\"element\":[{\"id\":\"Observation\",\"path\":\"Observation."
+				+ "a.".repeat(300_000) + "!\"}]}}";
 		long start = System.nanoTime();
 		Response response = fhir().body(structureDefinition).post("/StructureDefinition");
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
 		assertThat(response.statusCode()).as(shortened(response)).isEqualTo(422);
 		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains("could not be validated");
-		fhir().get("/StructureDefinition?url=urn:test:" + MARKER + "&_summary=count").then().body("total", org.hamcrest.Matchers.equalTo(0));
+		fhir().get("/StructureDefinition?url=urn:test:" + MARKER + "&_summary=count")
+			.then()
+			.body("total", org.hamcrest.Matchers.equalTo(0));
 	}
 
 	@Test
@@ -228,7 +259,8 @@ class HostileInputIT extends FhirIntegrationTest {
 		RawHttp.Answer pipe = RawHttp.get(port, "/fhir/Patient?identifier=urn:test:mrn|" + mrn);
 		assertThat(pipe.status()).as(pipe.body()).isEqualTo(200);
 		assertThat(pipe.body()).contains("\"id\":\"" + id + "\"");
-		RawHttp.Answer brackets = RawHttp.get(port, "/fhir/Patient?identifier=urn:test:mrn|" + mrn + "&_elements=id&name={x}[y]");
+		RawHttp.Answer brackets = RawHttp.get(port,
+				"/fhir/Patient?identifier=urn:test:mrn|" + mrn + "&_elements=id&name={x}[y]");
 		assertThat(brackets.status()).as(brackets.body()).isEqualTo(200);
 	}
 
@@ -237,7 +269,9 @@ class HostileInputIT extends FhirIntegrationTest {
 		RawHttp.Answer traversal = RawHttp.get(port, "/fhir/Patient/..%2F..%2Fetc%2Fpasswd");
 		assertThat(traversal.status()).isEqualTo(400);
 		assertThat(traversal.header("content-type")).startsWith("application/fhir+json");
-		assertThat(traversal.body()).contains("\"resourceType\":\"OperationOutcome\"").contains("%2F").doesNotContain("<html");
+		assertThat(traversal.body()).contains("\"resourceType\":\"OperationOutcome\"")
+			.contains("%2F")
+			.doesNotContain("<html");
 		RawHttp.Answer badRequestLine = RawHttp.get(port, "/fhir/Patient?name=a\u0001b");
 		assertThat(badRequestLine.status()).isEqualTo(400);
 		assertThat(badRequestLine.body()).contains("OperationOutcome").doesNotContain("<html");
@@ -264,24 +298,32 @@ class HostileInputIT extends FhirIntegrationTest {
 		String patient = createPatient(unique("op-params"));
 		Response outcomes = fhir().get("/Patient/" + patient + "/$outcomes?ancThreshold=1.0");
 		assertThat(outcomes.statusCode()).isEqualTo(400);
-		assertThat(outcomes.jsonPath().getString("issue[0].diagnostics"))
-				.contains("'ancThreshold'").contains("anc-threshold").contains("platelet-threshold");
+		assertThat(outcomes.jsonPath().getString("issue[0].diagnostics")).contains("'ancThreshold'")
+			.contains("anc-threshold")
+			.contains("platelet-threshold");
 
-		Response inBody = fhir().body("{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"plateletThreshold\",\"valueString\":\"50\"}]}")
-				.post("/Patient/" + patient + "/$outcomes");
+		Response inBody = fhir().body(
+				"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"plateletThreshold\",\"valueString\":\"50\"}]}")
+			.post("/Patient/" + patient + "/$outcomes");
 		assertThat(inBody.statusCode()).isEqualTo(400);
 		assertThat(inBody.jsonPath().getString("issue[0].diagnostics")).contains("'plateletThreshold'");
 
 		assertThat(fhir().get("/Patient/" + patient + "/$treatment-timeline?since=2024").statusCode()).isEqualTo(400);
 		Response export = fhir().header("Prefer", "respond-async").get("/$export?_types=Patient");
 		assertThat(export.statusCode()).isEqualTo(400);
-		assertThat(export.jsonPath().getString("issue[0].diagnostics")).contains("'_types'").contains("_type").contains("_deidentify");
+		assertThat(export.jsonPath().getString("issue[0].diagnostics")).contains("'_types'")
+			.contains("_type")
+			.contains("_deidentify");
 		assertThat(fhir().get("/Patient/" + patient + "/$everything?_sinse=2024").statusCode()).isEqualTo(400);
 
-		// the parameters as defined still work, in the URL and in a body, with _format beside them
-		assertThat(fhir().get("/Patient/" + patient + "/$outcomes?anc-threshold=1.0&_format=json").statusCode()).isEqualTo(200);
-		assertThat(fhir().body("{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"platelet-threshold\",\"valueString\":\"50\"}]}")
-				.post("/Patient/" + patient + "/$outcomes").statusCode()).isEqualTo(200);
+		// the parameters as defined still work, in the URL and in a body, with _format
+		// beside them
+		assertThat(fhir().get("/Patient/" + patient + "/$outcomes?anc-threshold=1.0&_format=json").statusCode())
+			.isEqualTo(200);
+		assertThat(fhir().body(
+				"{\"resourceType\":\"Parameters\",\"parameter\":[{\"name\":\"platelet-threshold\",\"valueString\":\"50\"}]}")
+			.post("/Patient/" + patient + "/$outcomes")
+			.statusCode()).isEqualTo(200);
 	}
 
 	@Test
@@ -291,38 +333,50 @@ class HostileInputIT extends FhirIntegrationTest {
 		Response response = fhir().get("/Patient/" + patient + "/$outcomes?anc-threshold=1e999999");
 		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(BOUND);
 		assertThat(response.statusCode()).isEqualTo(400);
-		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains("anc-threshold").contains("outside the range");
+		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains("anc-threshold")
+			.contains("outside the range");
 	}
 
 	@Test
 	void unknownSearchParametersAreIgnoredUnlessTheClientAsksForStrictHandling() throws IOException {
 		String mrn = unique("lenient");
 		String id = createPatient(mrn);
-		JsonPath lenient = search("/Patient", "identifier=urn:test:mrn|" + mrn, "colour=blue").then().statusCode(200).extract().jsonPath();
+		JsonPath lenient = search("/Patient", "identifier=urn:test:mrn|" + mrn, "colour=blue").then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
 		assertThat(lenient.getList("entry.findAll { it.search.mode == 'match' }.resource.id")).containsExactly(id);
 		assertThat(lenient.getString("link.find { it.relation == 'self' }.url")).doesNotContain("colour");
 		assertThat(lenient.getString("entry.find { it.search.mode == 'outcome' }.resource.issue[0].diagnostics"))
-				.contains("'colour'").contains("ignored");
+			.contains("'colour'")
+			.contains("ignored");
 
 		Response strict = fhir().header("Prefer", "handling=strict").queryParam("colour", "blue").get("/Patient");
 		assertThat(strict.statusCode()).isEqualTo(400);
 		assertThat(strict.jsonPath().getString("issue[0].diagnostics")).contains("'colour'").contains("identifier");
-		Response strictWithModifier = fhir().header("Prefer", "return=minimal, handling=strict").queryParam("colour:exact", "blue")
-				.get("/Patient");
+		Response strictWithModifier = fhir().header("Prefer", "return=minimal, handling=strict")
+			.queryParam("colour:exact", "blue")
+			.get("/Patient");
 		assertThat(strictWithModifier.statusCode()).isEqualTo(400);
 		// a known parameter with a modifier is not unknown
-		assertThat(fhir().header("Prefer", "handling=strict").queryParam("name:exact", "x").get("/Patient").statusCode()).isEqualTo(200);
+		assertThat(
+				fhir().header("Prefer", "handling=strict").queryParam("name:exact", "x").get("/Patient").statusCode())
+			.isEqualTo(200);
 	}
 
 	private void assertNothingStoredAndServerResponsive() {
 		long start = System.nanoTime();
-		fhir().get("/Observation?code:text=" + MARKER + "&_summary=count").then().statusCode(200)
-				.body("total", org.hamcrest.Matchers.equalTo(0));
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("an ordinary search afterwards").isLessThan(Duration.ofSeconds(2));
+		fhir().get("/Observation?code:text=" + MARKER + "&_summary=count")
+			.then()
+			.statusCode(200)
+			.body("total", org.hamcrest.Matchers.equalTo(0));
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).as("an ordinary search afterwards")
+			.isLessThan(Duration.ofSeconds(2));
 	}
 
 	private static String shortened(Response response) {
 		String body = response.asString();
 		return body.length() > 500 ? body.substring(0, 500) + "…" : body;
 	}
+
 }

@@ -26,35 +26,42 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The packaged server with small limits (two requests at once, a 200 ms queue, a 6 s budget), so
- * that overload, the time budget and a departing client can be caused on purpose: the answer is 503
- * with Retry-After and an OperationOutcome, never a 500, nothing half-written, and the server serves
- * normally again once the load is gone.
+ * The packaged server with small limits (two requests at once, a 200 ms queue, a 6 s
+ * budget), so that overload, the time budget and a departing client can be caused on
+ * purpose: the answer is 503 with Retry-After and an OperationOutcome, never a 500,
+ * nothing half-written, and the server serves normally again once the load is gone.
  */
 class OverloadIT {
 
 	private static final Duration BUDGET = Duration.ofSeconds(6);
-	private static final int ENTRIES = 1500; // ~14 s of validation and storage on our machine: well over the budget
+
+	private static final int ENTRIES = 1500; // ~14 s of validation and storage on our
+												// machine: well over the budget
 
 	private static Path dataDir;
+
 	private static ServerProcess server;
+
 	private static int mllpPort;
+
 	private static String patient;
 
 	@BeforeAll
 	static void start() throws IOException {
 		dataDir = Files.createDirectories(Path.of("target", "it-data", "overload-" + UUID.randomUUID()));
 		mllpPort = ServerProcess.freePort();
-		server = ServerProcess.start(dataDir, ServerProcess.freePort(),
-				"--hemefhir.samples.load=false",
+		server = ServerProcess.start(dataDir, ServerProcess.freePort(), "--hemefhir.samples.load=false",
 				"--hemefhir.limits.request-timeout=" + BUDGET.toSeconds() + "s",
-				"--hemefhir.limits.max-concurrent-requests=2",
-				"--hemefhir.limits.queue-timeout=200ms",
-				"--hemefhir.limits.retry-after=7s",
-				"--hemefhir.hl7v2.mllp-port=" + mllpPort);
-		patient = fhir().body("""
-				{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"overload"}],"gender":"female","birthDate":"1964"}""")
-				.post("/Patient").then().statusCode(201).extract().path("id");
+				"--hemefhir.limits.max-concurrent-requests=2", "--hemefhir.limits.queue-timeout=200ms",
+				"--hemefhir.limits.retry-after=7s", "--hemefhir.hl7v2.mllp-port=" + mllpPort);
+		patient = fhir()
+			.body("""
+					{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"overload"}],"gender":"female","birthDate":"1964"}""")
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
 	}
 
 	@AfterAll
@@ -75,7 +82,7 @@ class OverloadIT {
 		assertThat(response.header("Retry-After")).isEqualTo("7");
 		assertThat(response.jsonPath().getString("issue[0].code")).isEqualTo("timeout");
 		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains("hemefhir.limits.request-timeout")
-				.contains("nothing was written");
+			.contains("nothing was written");
 		assertThat(took).isBetween(BUDGET.minusSeconds(1), BUDGET.plusSeconds(3));
 		assertThat(stored(run)).isZero();
 		assertReadsQuickly();
@@ -110,7 +117,8 @@ class OverloadIT {
 				throttled += code.equals("throttled") ? 1 : 0;
 			}
 			assertThat(throttled).as("requests beyond the two slots are turned away").isGreaterThanOrEqualTo(3);
-		} finally {
+		}
+		finally {
 			clients.shutdownNow();
 		}
 		for (int i = 0; i < 6; i++) {
@@ -121,7 +129,11 @@ class OverloadIT {
 		String status = null;
 		while (System.nanoTime() < deadline && !"UP".equals(status)) {
 			Thread.sleep(500);
-			status = given().port(server.port()).basePath("").get("/actuator/health").jsonPath().getString("components.requests.status");
+			status = given().port(server.port())
+				.basePath("")
+				.get("/actuator/health")
+				.jsonPath()
+				.getString("components.requests.status");
 		}
 		assertThat(status).isEqualTo("UP");
 		assertReadsQuickly();
@@ -135,19 +147,25 @@ class OverloadIT {
 		long start = System.nanoTime();
 		try (Socket socket = new Socket("127.0.0.1", server.port())) {
 			OutputStream out = socket.getOutputStream();
-			out.write(("POST /fhir HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\nContent-Length: "
-					+ body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+			out.write(
+					("POST /fhir HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/fhir+json\r\nContent-Length: "
+							+ body.length + "\r\n\r\n")
+						.getBytes(StandardCharsets.ISO_8859_1));
 			out.write(body);
 			out.flush();
 			Thread.sleep(1000);
 		}
-		// the work stops within about a second of the client leaving, long before the 6 s budget would stop it
+		// the work stops within about a second of the client leaving, long before the 6 s
+		// budget would stop it
 		long deadline = start + Duration.ofSeconds(4).toNanos();
 		int inFlight = -1;
 		while (System.nanoTime() < deadline && inFlight != 0) {
 			Thread.sleep(100);
-			inFlight = given().port(server.port()).basePath("").get("/actuator/health").jsonPath()
-					.getInt("components.requests.details.inFlight");
+			inFlight = given().port(server.port())
+				.basePath("")
+				.get("/actuator/health")
+				.jsonPath()
+				.getInt("components.requests.details.inFlight");
 		}
 		Duration stoppedAfter = Duration.ofNanos(System.nanoTime() - start);
 		assertThat(inFlight).as("requests still running after %s", stoppedAfter).isZero();
@@ -157,12 +175,18 @@ class OverloadIT {
 	}
 
 	private static io.restassured.specification.RequestSpecification fhir() {
-		return given().port(server.port()).basePath("/fhir").contentType("application/fhir+json").accept("application/fhir+json");
+		return given().port(server.port())
+			.basePath("/fhir")
+			.contentType("application/fhir+json")
+			.accept("application/fhir+json");
 	}
 
 	private static int stored(String run) {
-		JsonPath found = fhir().get("/Observation?identifier=urn:test:overload|" + run + "-0&_summary=count").then().statusCode(200)
-				.extract().jsonPath();
+		JsonPath found = fhir().get("/Observation?identifier=urn:test:overload|" + run + "-0&_summary=count")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
 		return found.getInt("total");
 	}
 
@@ -175,23 +199,26 @@ class OverloadIT {
 	private static String bundle(String run) {
 		StringBuilder entries = new StringBuilder();
 		for (int i = 0; i < ENTRIES; i++) {
-			entries.append(i == 0 ? "" : ",").append("""
-					{"resource":{"resourceType":"Observation","status":"final",
-					  "identifier":[{"system":"urn:test:overload","value":"%1$s-%2$d"}],
-					  "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
-					  "code":{"coding":[{"system":"http://loinc.org","code":"751-8"}]},
-					  "subject":{"reference":"Patient/%3$s"},"effectiveDateTime":"2024-05-01T08:00:00Z",
-					  "valueQuantity":{"value":1.5,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}},
-					 "request":{"method":"POST","url":"Observation","ifNoneExist":"identifier=urn:test:overload|%1$s-%2$d"}}
-					""".formatted(run, i, patient));
+			entries.append(i == 0 ? "" : ",")
+				.append("""
+						{"resource":{"resourceType":"Observation","status":"final",
+						  "identifier":[{"system":"urn:test:overload","value":"%1$s-%2$d"}],
+						  "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
+						  "code":{"coding":[{"system":"http://loinc.org","code":"751-8"}]},
+						  "subject":{"reference":"Patient/%3$s"},"effectiveDateTime":"2024-05-01T08:00:00Z",
+						  "valueQuantity":{"value":1.5,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}},
+						 "request":{"method":"POST","url":"Observation","ifNoneExist":"identifier=urn:test:overload|%1$s-%2$d"}}
+						"""
+					.formatted(run, i, patient));
 		}
 		return "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}";
 	}
 
 	private static String v2Message() {
-		return "MSH|^~\\&|LIS|LAB|HEMEFHIR|HOSP|20250111083000||ORU^R01^ORU_R01|OVL-" + UUID.randomUUID().toString().substring(0, 8)
-				+ "|P|2.5.1\rPID|1||overload^^^&urn:test:mrn&URI^MR||||1964|F\r"
-				+ "OBR|1||OVL-" + System.nanoTime() + "^LAB|58410-2^CBC panel^LN|||20250111071500\r"
+		return "MSH|^~\\&|LIS|LAB|HEMEFHIR|HOSP|20250111083000||ORU^R01^ORU_R01|OVL-"
+				+ UUID.randomUUID().toString().substring(0, 8)
+				+ "|P|2.5.1\rPID|1||overload^^^&urn:test:mrn&URI^MR||||1964|F\r" + "OBR|1||OVL-" + System.nanoTime()
+				+ "^LAB|58410-2^CBC panel^LN|||20250111071500\r"
 				+ "OBX|1|NM|751-8^Neutrophils^LN||0.4|x10E9/L|1.8-6.3|LL|||F|||20250111071500";
 	}
 
@@ -202,7 +229,7 @@ class OverloadIT {
 			byte[] text = message.getBytes(StandardCharsets.UTF_8);
 			out.write(0x0B);
 			out.write(text);
-			out.write(new byte[] {0x1C, 0x0D});
+			out.write(new byte[] { 0x1C, 0x0D });
 			out.flush();
 			InputStream in = socket.getInputStream();
 			ByteArrayOutputStream ack = new ByteArrayOutputStream();
@@ -213,4 +240,5 @@ class OverloadIT {
 			return ack.toString(StandardCharsets.UTF_8).replace('\r', '\n');
 		}
 	}
+
 }

@@ -13,17 +13,19 @@ import org.hemefhir.validation.ProfileValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 
 /**
- * The path of a request body through the server, in process: the document limits, HAPI's strict
- * JSON or XML parser, then profile validation. A finding is any exception the server would not
- * answer with a 400 (the parser's {@link DataFormatException}, or a parser failure that
- * {@link ErrorContractInterceptor#clientInputFailure} classifies as one), any exception from validation, a refusal
- * other than 400/422, or an input that takes longer than the fuzzer's per-input timeout. Seeds: every JSON file of
+ * The path of a request body through the server, in process: the document limits, HAPI's
+ * strict JSON or XML parser, then profile validation. A finding is any exception the
+ * server would not answer with a 400 (the parser's {@link DataFormatException}, or a
+ * parser failure that {@link ErrorContractInterceptor#clientInputFailure} classifies as
+ * one), any exception from validation, a refusal other than 400/422, or an input that
+ * takes longer than the fuzzer's per-input timeout. Seeds: every JSON file of
  * {@code sample-bundles/} (copied by the build) and the XML seeds and findings in
  * {@code src/test/resources/org/hemefhir/system/RequestBodyFuzzTestInputs/}.
  */
 class RequestBodyFuzzTest {
 
 	private static final FhirContext STRICT = strictContext();
+
 	private static final ProfileValidator VALIDATOR = ProfileValidator.fromClasspath(1);
 
 	@FuzzTest
@@ -33,8 +35,7 @@ class RequestBodyFuzzTest {
 		if (xml && XmlGuard.declaresDtd(text)) {
 			return;
 		}
-		Optional<DocumentLimits.Violation> violation = xml
-				? DocumentLimits.checkXml(input, BodyLimits.DEFAULT)
+		Optional<DocumentLimits.Violation> violation = xml ? DocumentLimits.checkXml(input, BodyLimits.DEFAULT)
 				: DocumentLimits.checkJson(input, BodyLimits.DEFAULT);
 		if (violation.isPresent()) {
 			assertThat(violation.get().status()).isIn(400, 422);
@@ -44,11 +45,15 @@ class RequestBodyFuzzTest {
 		IBaseResource resource;
 		try {
 			resource = (xml ? STRICT.newXmlParser() : STRICT.newJsonParser()).parseResource(text);
-		} catch (DataFormatException refusedWith400) {
+		}
+		catch (DataFormatException refusedWith400) {
 			return;
-		} catch (RuntimeException parserFailure) {
-			// some shapes make HAPI's parsers fail outright; the server must still answer 400 for them
-			assertThat(ErrorContractInterceptor.clientInputFailure(parserFailure)).as(parserFailure.toString()).isPresent();
+		}
+		catch (RuntimeException parserFailure) {
+			// some shapes make HAPI's parsers fail outright; the server must still answer
+			// 400 for them
+			assertThat(ErrorContractInterceptor.clientInputFailure(parserFailure)).as(parserFailure.toString())
+				.isPresent();
 			return;
 		}
 		ValidationResult result = VALIDATOR.validate(resource);
@@ -60,4 +65,5 @@ class RequestBodyFuzzTest {
 		context.setParserErrorHandler(new StrictErrorHandler());
 		return context;
 	}
+
 }

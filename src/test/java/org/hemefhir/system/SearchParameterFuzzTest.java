@@ -15,20 +15,26 @@ import java.util.stream.Collectors;
 
 /**
  * Search parameters as the server reads them: HAPI's query-string parsing, our
- * {@link SearchParameterGuard}, then HAPI's translation into typed search parameters (the same
- * reader the server uses for conditional-create and conditional-update criteria). A finding is an
- * exception the server would answer other than with a 4xx (see
- * {@link ErrorContractInterceptor#clientInputFailure}), or an input over the per-input timeout.
+ * {@link SearchParameterGuard}, then HAPI's translation into typed search parameters (the
+ * same reader the server uses for conditional-create and conditional-update criteria). A
+ * finding is an exception the server would answer other than with a 4xx (see
+ * {@link ErrorContractInterceptor#clientInputFailure}), or an input over the per-input
+ * timeout.
  */
 class SearchParameterFuzzTest {
 
 	private static final FhirContext CONTEXT = FhirContext.forR4Cached();
+
 	private static final FhirContextSearchParamRegistry REGISTRY = new FhirContextSearchParamRegistry(CONTEXT);
-	private static final SearchParameterGuard GUARD = new SearchParameterGuard(REGISTRY,
-			new LimitsProperties(Duration.ofSeconds(30), 16, Duration.ofSeconds(2), Duration.ofSeconds(5), 100, 100_000, 40, 10));
+
+	private static final SearchParameterGuard GUARD = new SearchParameterGuard(REGISTRY, new LimitsProperties(
+			Duration.ofSeconds(30), 16, Duration.ofSeconds(2), Duration.ofSeconds(5), 100, 100_000, 40, 10));
+
 	private static final MatchUrlService MATCH_URLS = new MatchUrlService(CONTEXT, REGISTRY);
+
 	private static final List<String> TYPES = List.of("Observation", "Patient", "Procedure", "MedicationAdministration",
 			"AdverseEvent", "DiagnosticReport", "Location");
+
 	private static final List<String> PREFER = List.of("", "handling=strict", "handling=lenient");
 
 	@FuzzTest
@@ -39,20 +45,25 @@ class SearchParameterFuzzTest {
 		Map<String, String[]> parameters;
 		try {
 			parameters = UrlUtil.parseQueryString(query);
-		} catch (IllegalArgumentException badPercentEncoding) {
-			return; // in the server Tomcat decodes the query string and answers this 400 (FhirErrorReportValve)
+		}
+		catch (IllegalArgumentException badPercentEncoding) {
+			return; // in the server Tomcat decodes the query string and answers this 400
+					// (FhirErrorReportValve)
 		}
 		try {
 			SearchParameterGuard.Checked checked = GUARD.check(type, parameters, prefer, CONTEXT.getResourceTypes());
 			MATCH_URLS.translateMatchUrl(type + "?" + encode(checked.applied()), CONTEXT.getResourceDefinition(type),
 					MatchUrlService.processIncludes());
-		} catch (BaseServerResponseException e) {
+		}
+		catch (BaseServerResponseException e) {
 			if (e.getStatusCode() >= 500) {
 				throw e;
 			}
-		} catch (DataFormatException answeredWith400) {
+		}
+		catch (DataFormatException answeredWith400) {
 			// the server classifies these as 400
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException e) {
 			if (ErrorContractInterceptor.clientInputFailure(e).isEmpty()) {
 				throw e;
 			}
@@ -60,8 +71,11 @@ class SearchParameterFuzzTest {
 	}
 
 	private static String encode(Map<String, String[]> parameters) {
-		return parameters.entrySet().stream()
-				.flatMap(e -> java.util.Arrays.stream(e.getValue()).map(v -> UrlUtil.escapeUrlParam(e.getKey()) + "=" + UrlUtil.escapeUrlParam(v)))
-				.collect(Collectors.joining("&"));
+		return parameters.entrySet()
+			.stream()
+			.flatMap(e -> java.util.Arrays.stream(e.getValue())
+				.map(v -> UrlUtil.escapeUrlParam(e.getKey()) + "=" + UrlUtil.escapeUrlParam(v)))
+			.collect(Collectors.joining("&"));
 	}
+
 }

@@ -23,16 +23,18 @@ class DecimalRangeTest {
 				 "component":[{"code":{"text":"a"},"valueQuantity":{"value":1}},
 				              {"code":{"text":"b"},"valueQuantity":{"value":1e309}}],
 				 "referenceRange":[{"low":{"value":1.7e308}}]}""");
-		assertThat(DecimalRange.check(R4, o)).extracting(DecimalRange.OutOfRange::path).containsExactlyInAnyOrder(
-				"Observation.extension[1].value.ofType(decimal)",
-				"Observation.value.ofType(Quantity).value",
-				"Observation.component[1].value.ofType(Quantity).value");
+		assertThat(DecimalRange.check(R4, o)).extracting(DecimalRange.OutOfRange::path)
+			.containsExactlyInAnyOrder("Observation.extension[1].value.ofType(decimal)",
+					"Observation.value.ofType(Quantity).value",
+					"Observation.component[1].value.ofType(Quantity).value");
 	}
 
 	@Test
 	void ordinaryDecimalsPass() {
-		assertThat(DecimalRange.check(R4, parse("""
-				{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":0.000000001}}""")))
-				.isEmpty();
+		assertThat(DecimalRange.check(R4,
+				parse("""
+						{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueQuantity":{"value":0.000000001}}""")))
+			.isEmpty();
 	}
+
 }

@@ -15,8 +15,9 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The IG's examples against its profiles, driven by {@code fhir-profiles/tests/valid.csv} (each
- * file must pass with no error) and {@code invalid.csv} (each file must raise the expected error).
+ * The IG's examples against its profiles, driven by {@code fhir-profiles/tests/valid.csv}
+ * (each file must pass with no error) and {@code invalid.csv} (each file must raise the
+ * expected error).
  */
 class ProfileConformanceTest {
 
@@ -41,14 +42,15 @@ class ProfileConformanceTest {
 
 		ValidationResult result = SharedValidator.get().validateJson(json, HemeFhirIg.profileUrl(profile));
 
-		assertThat(errors(result))
-				.as("errors of %s", file)
-				.anySatisfy(m -> assertThat(m.getMessage()).contains(expected));
+		assertThat(errors(result)).as("errors of %s", file)
+			.anySatisfy(m -> assertThat(m.getMessage()).contains(expected));
 	}
 
 	static List<SingleValidationMessage> errors(ValidationResult result) {
-		return result.getMessages().stream()
-				.filter(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
-				.toList();
+		return result.getMessages()
+			.stream()
+			.filter(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+			.toList();
 	}
+
 }

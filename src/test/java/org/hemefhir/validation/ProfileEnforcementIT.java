@@ -22,15 +22,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The implementation guide enforced over REST, driven by the same tables as the offline
- * conformance test: every valid example of fhir-profiles/ is stored, every invalid one is refused
- * on write with the error the table names, and $validate says the same.
+ * conformance test: every valid example of fhir-profiles/ is stored, every invalid one is
+ * refused on write with the error the table names, and $validate says the same.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProfileEnforcementIT extends FhirIntegrationTest {
 
 	private static final Path PROFILES = Path.of("fhir-profiles");
 
-	/** Examples refer to specimens, which the IG does not profile; they are stored first. */
+	/**
+	 * Examples refer to specimens, which the IG does not profile; they are stored first.
+	 */
 	private static final List<String> SPECIMENS = List.of("example-bm-day32", "example-csf", "example-csf-day73");
 
 	@BeforeAll
@@ -46,7 +48,11 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 			String json = read(row[0]);
 			JsonPath resource = JsonPath.from(json);
 			String url = resource.getString("resourceType") + "/" + resource.getString("id");
-			entries.append("{\"resource\":").append(json).append(",\"request\":{\"method\":\"PUT\",\"url\":\"").append(url).append("\"}},");
+			entries.append("{\"resource\":")
+				.append(json)
+				.append(",\"request\":{\"method\":\"PUT\",\"url\":\"")
+				.append(url)
+				.append("\"}},");
 		}
 		entries.setLength(entries.length() - 1);
 		String transaction = "{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}";
@@ -69,14 +75,20 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 		String type = example.getString("resourceType");
 		fhir().get("/" + type + "/" + example.getString("id")).then().statusCode(200);
 
-		JsonPath outcome = fhir().body(read(file)).post("/" + type + "/$validate").then().statusCode(200).extract().jsonPath();
+		JsonPath outcome = fhir().body(read(file))
+			.post("/" + type + "/$validate")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
 		assertThat(outcome.getList("issue.severity", String.class)).doesNotContain("error", "fatal");
 	}
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("invalidExamples")
 	void invalidExampleIsRefusedOnWriteAndByValidate(String file, String profile, String expected) {
-		// Declared the way a sender targeting the profile would, so the table's profile applies.
+		// Declared the way a sender targeting the profile would, so the table's profile
+		// applies.
 		String json = declareProfile(read(file), "http://hemefhir.org/fhir/StructureDefinition/" + profile);
 		JsonPath example = JsonPath.from(json);
 		String type = example.getString("resourceType");
@@ -87,8 +99,10 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 		if (write.statusCode() == 422) {
 			assertThat(write.asString()).contains(expected.replace("\"", "\\\""));
 			assertThat(write.jsonPath().getList("issue.expression.flatten()", String.class)).isNotEmpty();
-		} else {
-			// Refused by the strict parser before validation: a code outside a required R4 enumeration.
+		}
+		else {
+			// Refused by the strict parser before validation: a code outside a required
+			// R4 enumeration.
 			assertThat(write.asString()).contains("Invalid attribute value");
 		}
 		fhir().get("/" + type + "/" + id).then().statusCode(404);
@@ -97,7 +111,8 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 		assertThat(validate.statusCode()).isIn(200, 400, 412, 422);
 		assertThat(validate.jsonPath().getList("issue.severity", String.class)).containsAnyOf("error", "fatal");
 		// $validate agrees with the write: same validator, or the same parser refusal.
-		assertThat(validate.asString()).contains(write.statusCode() == 422 ? expected.replace("\"", "\\\"") : "Invalid attribute value");
+		assertThat(validate.asString())
+			.contains(write.statusCode() == 422 ? expected.replace("\"", "\\\"") : "Invalid attribute value");
 	}
 
 	@Test
@@ -109,10 +124,13 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 				 "code":{"coding":[{"system":"http://loinc.org","code":"751-8"}]},
 				 "subject":{"reference":"Patient/%s"},"effectiveDateTime":"2024-05-01",
 				 "valueQuantity":{"value":1.2,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"}}
-				""".formatted(patient);
-		fhir().body(ancInMgPerDl).post("/Observation").then()
-				.statusCode(422)
-				.body("issue.diagnostics", hasItem(org.hamcrest.Matchers.containsString("hemefhir-blood-count")));
+				"""
+			.formatted(patient);
+		fhir().body(ancInMgPerDl)
+			.post("/Observation")
+			.then()
+			.statusCode(422)
+			.body("issue.diagnostics", hasItem(org.hamcrest.Matchers.containsString("hemefhir-blood-count")));
 
 		String plainEhrAnc = ancInMgPerDl.replace("mg/dL", "10*9/L");
 		fhir().body(plainEhrAnc).post("/Observation").then().statusCode(201);
@@ -121,22 +139,26 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 	@Test
 	void unknownProfileIsAClearClientError() {
 		Response response = fhir().body(read("profiles/patient/examples/example-patient.json"))
-				.post("/Patient/$validate?profile=http://example.org/StructureDefinition/nope");
+			.post("/Patient/$validate?profile=http://example.org/StructureDefinition/nope");
 		assertThat(response.statusCode()).isBetween(400, 499);
 		assertThat(response.asString()).contains("http://example.org/StructureDefinition/nope");
 	}
 
 	@Test
 	void theGuideIsReadableOverRestAndAnnouncedInTheCapabilityStatement() {
-		fhir().get("/StructureDefinition?url=http://hemefhir.org/fhir/StructureDefinition/hemefhir-mrd").then()
-				.body("total", equalTo(1))
-				.body("entry[0].resource.snapshot.element.size()", org.hamcrest.Matchers.greaterThan(10));
-		fhir().get("/ValueSet?url=http://hemefhir.org/fhir/ValueSet/disease-response&_summary=count").then().body("total", equalTo(1));
+		fhir().get("/StructureDefinition?url=http://hemefhir.org/fhir/StructureDefinition/hemefhir-mrd")
+			.then()
+			.body("total", equalTo(1))
+			.body("entry[0].resource.snapshot.element.size()", org.hamcrest.Matchers.greaterThan(10));
+		fhir().get("/ValueSet?url=http://hemefhir.org/fhir/ValueSet/disease-response&_summary=count")
+			.then()
+			.body("total", equalTo(1));
 		fhir().get("/SearchParameter?code=ctcae-grade&_summary=count").then().body("total", equalTo(1));
-		fhir().get("/metadata").then()
-				.body("rest[0].resource.find { it.type == 'Observation' }.supportedProfile",
-						hasItem("http://hemefhir.org/fhir/StructureDefinition/hemefhir-mrd"))
-				.body("rest[0].resource.find { it.type == 'AdverseEvent' }.searchParam.name", hasItem("ctcae-grade"));
+		fhir().get("/metadata")
+			.then()
+			.body("rest[0].resource.find { it.type == 'Observation' }.supportedProfile",
+					hasItem("http://hemefhir.org/fhir/StructureDefinition/hemefhir-mrd"))
+			.body("rest[0].resource.find { it.type == 'AdverseEvent' }.searchParam.name", hasItem("ctcae-grade"));
 	}
 
 	private static String declareProfile(String json, String profileUrl) {
@@ -153,7 +175,8 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 				}
 			}
 			return rows;
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new IllegalStateException(e);
 		}
 	}
@@ -161,8 +184,10 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 	private static String read(String relative) {
 		try {
 			return Files.readString(PROFILES.resolve(relative));
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new IllegalStateException(e);
 		}
 	}
+
 }

@@ -26,23 +26,23 @@ class ProfileInferenceTest {
 
 		assertThat(validator.inferProfile(mrd)).contains(HemeFhirIg.profileUrl("hemefhir-mrd"));
 		assertThat(errors(validator.validate(mrd)))
-				.anySatisfy(m -> assertThat(m.getMessage())
-						.contains("Observation.specimen: minimum required = 1")
-						.contains("hemefhir-mrd"));
+			.anySatisfy(m -> assertThat(m.getMessage()).contains("Observation.specimen: minimum required = 1")
+				.contains("hemefhir-mrd"));
 	}
 
 	@Test
 	void observationsAndProceduresAreMatchedByCode() {
 		assertThat(validator.inferProfile(observation("http://loinc.org", "751-8")))
-				.contains(HemeFhirIg.profileUrl("blood-count"));
+			.contains(HemeFhirIg.profileUrl("blood-count"));
 		assertThat(validator.inferProfile(observation("http://loinc.org", "51298-8")))
-				.contains(HemeFhirIg.profileUrl("immunophenotype"));
+			.contains(HemeFhirIg.profileUrl("immunophenotype"));
 		assertThat(validator.inferProfile(observation("http://loinc.org", "97509-4")))
-				.contains(HemeFhirIg.profileUrl("disease-response"));
+			.contains(HemeFhirIg.profileUrl("disease-response"));
 		assertThat(validator.inferProfile(observation("http://loinc.org", "69548-6")))
-				.contains(HemeFhirIg.profileUrl("genomic-variant"));
-		assertThat(validator.inferProfile(observation(HemeFhirIg.CODE_SYSTEM_BASE + "observation-code", "donor-chimerism")))
-				.contains(HemeFhirIg.profileUrl("chimerism"));
+			.contains(HemeFhirIg.profileUrl("genomic-variant"));
+		assertThat(validator
+			.inferProfile(observation(HemeFhirIg.CODE_SYSTEM_BASE + "observation-code", "donor-chimerism")))
+			.contains(HemeFhirIg.profileUrl("chimerism"));
 		assertThat(validator.inferProfile(procedure("234336002"))).contains(HemeFhirIg.profileUrl("allo-hsct"));
 		assertThat(validator.inferProfile(procedure("180208003"))).contains(HemeFhirIg.profileUrl("transfusion"));
 		assertThat(validator.inferProfile(new Patient())).contains(HemeFhirIg.profileUrl("patient"));
@@ -61,10 +61,15 @@ class ProfileInferenceTest {
 	void plainEhrBloodCountConformsWithoutHemeFhirExtensions() {
 		Observation anc = observation("http://loinc.org", "751-8");
 		anc.addIdentifier().setSystem("urn:example:lab").setValue("42");
-		anc.addCategory().addCoding()
-				.setSystem("http://terminology.hl7.org/CodeSystem/observation-category").setCode("laboratory");
+		anc.addCategory()
+			.addCoding()
+			.setSystem("http://terminology.hl7.org/CodeSystem/observation-category")
+			.setCode("laboratory");
 		anc.setEffective(new org.hl7.fhir.r4.model.DateTimeType("2024-05-01"));
-		anc.setValue(new Quantity().setValue(1.2).setUnit("10^9/L").setSystem("http://unitsofmeasure.org").setCode("10*9/L"));
+		anc.setValue(new Quantity().setValue(1.2)
+			.setUnit("10^9/L")
+			.setSystem("http://unitsofmeasure.org")
+			.setCode("10*9/L"));
 
 		assertThat(errors(validator.validate(anc))).isEmpty();
 	}
@@ -72,10 +77,12 @@ class ProfileInferenceTest {
 	@Test
 	void bundleEntriesGetTheirOwnProfileAndEntryLocations() {
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
-		bundle.addEntry().setFullUrl("urn:uuid:0c3e5a4e-0000-4000-8000-000000000001")
-				.setResource(new Patient().setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE));
-		bundle.addEntry().setFullUrl("urn:uuid:0c3e5a4e-0000-4000-8000-000000000002")
-				.setResource(observation("http://loinc.org", "67128-9"));
+		bundle.addEntry()
+			.setFullUrl("urn:uuid:0c3e5a4e-0000-4000-8000-000000000001")
+			.setResource(new Patient().setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE));
+		bundle.addEntry()
+			.setFullUrl("urn:uuid:0c3e5a4e-0000-4000-8000-000000000002")
+			.setResource(observation("http://loinc.org", "67128-9"));
 
 		ValidationResult result = validator.validate(bundle);
 
@@ -96,19 +103,18 @@ class ProfileInferenceTest {
 		Patient patient = new Patient();
 		String unknown = HemeFhirIg.STRUCTURE_DEFINITION_BASE + "no-such-profile";
 
-		assertThat(errors(validator.validate(patient, unknown)))
-				.extracting(SingleValidationMessage::getMessage)
-				.anySatisfy(m -> assertThat(m).contains("Unknown profile").contains(unknown));
+		assertThat(errors(validator.validate(patient, unknown))).extracting(SingleValidationMessage::getMessage)
+			.anySatisfy(m -> assertThat(m).contains("Unknown profile").contains(unknown));
 
 		patient.getMeta().addProfile(unknown);
-		assertThat(errors(validator.validate(patient)))
-				.extracting(SingleValidationMessage::getMessage)
-				.anySatisfy(m -> assertThat(m).contains(unknown));
+		assertThat(errors(validator.validate(patient))).extracting(SingleValidationMessage::getMessage)
+			.anySatisfy(m -> assertThat(m).contains(unknown));
 	}
 
 	@Test
 	void operationOutcomeCarriesSeverityExpressionAndText() {
-		OperationOutcome outcome = validator.validateToOperationOutcome(observation("http://loinc.org", "67128-9"), null);
+		OperationOutcome outcome = validator.validateToOperationOutcome(observation("http://loinc.org", "67128-9"),
+				null);
 
 		assertThat(outcome.getIssue()).anySatisfy(issue -> {
 			assertThat(issue.getSeverity()).isEqualTo(OperationOutcome.IssueSeverity.ERROR);
@@ -133,8 +139,10 @@ class ProfileInferenceTest {
 	private static Procedure procedure(String snomed) {
 		Procedure p = new Procedure();
 		p.setStatus(Procedure.ProcedureStatus.COMPLETED);
-		p.setCode(new CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding("http://snomed.info/sct", snomed, null)));
+		p.setCode(new CodeableConcept()
+			.addCoding(new org.hl7.fhir.r4.model.Coding("http://snomed.info/sct", snomed, null)));
 		p.setSubject(new Reference("Patient/example-patient"));
 		return p;
 	}
+
 }

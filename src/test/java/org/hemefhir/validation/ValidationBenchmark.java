@@ -13,14 +13,16 @@ import java.util.function.Supplier;
 
 /**
  * Measures warm validation time: one resource, a 50-resource bundle, and HAPI's stock
- * FhirInstanceValidator on the same chain for comparison. Not a test: timings depend on the machine.
+ * FhirInstanceValidator on the same chain for comparison. Not a test: timings depend on
+ * the machine.
  *
  * <pre>java -cp target/classes:$(./mvnw -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout) \
  *     org.hemefhir.validation.ValidationBenchmark</pre>
  */
 public final class ValidationBenchmark {
 
-	private ValidationBenchmark() {}
+	private ValidationBenchmark() {
+	}
 
 	public static void main(String[] args) {
 		long start = System.nanoTime();
@@ -32,9 +34,9 @@ public final class ValidationBenchmark {
 
 		List<IBaseResource> examples = validator.igPackage().examples();
 		IBaseResource single = examples.stream()
-				.filter(r -> r.getIdElement().getIdPart().equals("example-mrd-bm-day32"))
-				.findFirst()
-				.orElse(examples.get(0));
+			.filter(r -> r.getIdElement().getIdPart().equals("example-mrd-bm-day32"))
+			.findFirst()
+			.orElse(examples.get(0));
 		Bundle bundle = new Bundle().setType(Bundle.BundleType.COLLECTION);
 		for (int i = 0; i < 50; i++) {
 			Resource r = ((Resource) examples.get(i % examples.size())).copy();
@@ -54,8 +56,9 @@ public final class ValidationBenchmark {
 		});
 		System.out.printf("50 resources one by one: %.1f ms = %.2f ms per resource%n", perEntry, perEntry / 50);
 
-		FhirValidator stock = validator.fhirContext().newValidator()
-				.registerValidatorModule(new FhirInstanceValidator(validator.validationSupport()));
+		FhirValidator stock = validator.fhirContext()
+			.newValidator()
+			.registerValidatorModule(new FhirInstanceValidator(validator.validationSupport()));
 		ValidationOptions options = new ValidationOptions().addProfile(validator.inferProfile(single).orElseThrow());
 		double hapi = time(100, () -> stock.validateWithResult(single, options));
 		System.out.printf("stock HAPI FhirInstanceValidator, same resource and chain: %.2f ms per validation%n", hapi);
@@ -72,4 +75,5 @@ public final class ValidationBenchmark {
 		}
 		return (System.nanoTime() - start) / 1e6 / runs;
 	}
+
 }

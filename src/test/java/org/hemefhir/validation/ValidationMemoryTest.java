@@ -12,10 +12,10 @@ import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.Test;
 
 /**
- * Validation keeps nothing of a resource once it is validated: the heap after a full collection
- * does not grow with the number of validations. (The HL7 InstanceValidator, reused as it must be
- * for speed, kept each validated resource's element tree, ~130 kB apiece: 1,500 validations of the
- * case's consolidation bundle retained about 200 MB.)
+ * Validation keeps nothing of a resource once it is validated: the heap after a full
+ * collection does not grow with the number of validations. (The HL7 InstanceValidator,
+ * reused as it must be for speed, kept each validated resource's element tree, ~130 kB
+ * apiece: 1,500 validations of the case's consolidation bundle retained about 200 MB.)
  */
 class ValidationMemoryTest {
 
@@ -24,14 +24,17 @@ class ValidationMemoryTest {
 	@Test
 	void retainedHeapDoesNotGrowWithTheNumberOfValidations() throws IOException {
 		List<IBaseResource> resources = caseResources();
-		validate(resources, 300); // warm: caches of profiles, expansions and the validator itself
+		validate(resources, 300); // warm: caches of profiles, expansions and the
+									// validator itself
 		long before = heapAfterFullGc();
 		validate(resources, 1_500);
 		long after = heapAfterFullGc();
 
 		long grownMb = (after - before) / (1024 * 1024);
-		assertThat(grownMb).as("heap after GC grew from %d MB to %d MB over 1,500 validations",
-				before / (1024 * 1024), after / (1024 * 1024)).isLessThan(25);
+		assertThat(grownMb)
+			.as("heap after GC grew from %d MB to %d MB over 1,500 validations", before / (1024 * 1024),
+					after / (1024 * 1024))
+			.isLessThan(25);
 	}
 
 	@Test
@@ -40,7 +43,8 @@ class ValidationMemoryTest {
 		VALIDATOR.validate(resource);
 		org.hl7.fhir.validation.instance.InstanceValidator[] seen = new org.hl7.fhir.validation.instance.InstanceValidator[1];
 		VALIDATOR.validate(resource);
-		// the pool of one hands out the same instance again: nothing of the last resource in it
+		// the pool of one hands out the same instance again: nothing of the last resource
+		// in it
 		VALIDATOR.poolForTests().with(v -> {
 			seen[0] = v;
 			return null;
@@ -66,4 +70,5 @@ class ValidationMemoryTest {
 		}
 		return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
 	}
+
 }

@@ -9,9 +9,9 @@ import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 
 /**
- * Content on which the HL7 validator itself fails (found by fuzzing) is reported as an error of the
- * resource, not thrown: the server then answers 422 instead of 500, and the pooled validator that
- * failed is replaced.
+ * Content on which the HL7 validator itself fails (found by fuzzing) is reported as an
+ * error of the resource, not thrown: the server then answers 422 instead of 500, and the
+ * pooled validator that failed is replaced.
  */
 class ValidatorFailureTest {
 
@@ -25,12 +25,15 @@ class ValidatorFailureTest {
 		var messages = SharedValidator.get().validate(o).getMessages();
 
 		assertThat(messages).filteredOn(m -> ProfileValidator.VALIDATOR_FAILED.equals(m.getMessageId()))
-				.singleElement()
-				.satisfies(m -> assertThat(m.getSeverity()).isEqualTo(ResultSeverityEnum.ERROR))
-				.extracting(SingleValidationMessage::getMessage).asString().contains("could not be validated");
+			.singleElement()
+			.satisfies(m -> assertThat(m.getSeverity()).isEqualTo(ResultSeverityEnum.ERROR))
+			.extracting(SingleValidationMessage::getMessage)
+			.asString()
+			.contains("could not be validated");
 		// and the validator goes on working
 		o.setSubject(new Reference("Patient/1"));
 		assertThat(SharedValidator.get().validate(o).getMessages())
-				.noneMatch(m -> ProfileValidator.VALIDATOR_FAILED.equals(m.getMessageId()));
+			.noneMatch(m -> ProfileValidator.VALIDATOR_FAILED.equals(m.getMessageId()));
 	}
+
 }

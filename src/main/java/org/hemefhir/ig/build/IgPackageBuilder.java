@@ -16,17 +16,22 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Builds the HemeFHIR implementation guide package from {@code fhir-profiles/}: snapshots for every
- * StructureDefinition (the build fails on any snapshot error), then a standard FHIR NPM package.
+ * Builds the HemeFHIR implementation guide package from {@code fhir-profiles/}: snapshots
+ * for every StructureDefinition (the build fails on any snapshot error), then a standard
+ * FHIR NPM package.
  *
- * <p>Usage: {@code IgPackageBuilder <fhir-profiles dir> <version> <target dir> <classes dir>}; writes
- * {@code <target>/hemefhir.r4-<version>.tgz} and the same bytes to {@code <classes>/ig/hemefhir.r4.tgz},
- * then the profile pages ({@link IgSiteGenerator}) to {@code <target>/ig-site/} and {@code <classes>/ig-site/}.
- * Run by Maven at {@code process-classes}.
+ * <p>
+ * Usage:
+ * {@code IgPackageBuilder <fhir-profiles dir> <version> <target dir> <classes dir>};
+ * writes {@code <target>/hemefhir.r4-<version>.tgz} and the same bytes to
+ * {@code <classes>/ig/hemefhir.r4.tgz}, then the profile pages ({@link IgSiteGenerator})
+ * to {@code <target>/ig-site/} and {@code <classes>/ig-site/}. Run by Maven at
+ * {@code process-classes}.
  */
 public final class IgPackageBuilder {
 
-	private IgPackageBuilder() {}
+	private IgPackageBuilder() {
+	}
 
 	public static void main(String[] args) throws IOException {
 		if (args.length != 4) {
@@ -42,16 +47,20 @@ public final class IgPackageBuilder {
 		Files.createDirectories(onClasspath.getParent());
 		Files.write(archive, tgz);
 		Files.write(onClasspath, tgz);
-		// the readable pages, from the package just written: target/ig-site/ and, served at /ig/, the classpath
-		IgSiteGenerator site = new IgSiteGenerator(FhirContext.forR4Cached(), IgPackage.read(FhirContext.forR4Cached(),
-				new java.io.ByteArrayInputStream(tgz)));
+		// the readable pages, from the package just written: target/ig-site/ and, served
+		// at /ig/, the classpath
+		IgSiteGenerator site = new IgSiteGenerator(FhirContext.forR4Cached(),
+				IgPackage.read(FhirContext.forR4Cached(), new java.io.ByteArrayInputStream(tgz)));
 		site.write(target.resolve("ig-site"), tgz);
 		site.write(Path.of(args[3]).resolve("ig-site"), tgz);
-		System.out.printf(
-				"[hemefhir-ig] wrote %s (%d bytes) in %d ms%n", archive, tgz.length, (System.nanoTime() - start) / 1_000_000);
+		System.out.printf("[hemefhir-ig] wrote %s (%d bytes) in %d ms%n", archive, tgz.length,
+				(System.nanoTime() - start) / 1_000_000);
 	}
 
-	/** Reads, checks and packages the sources; throws {@link IllegalStateException} listing every error. */
+	/**
+	 * Reads, checks and packages the sources; throws {@link IllegalStateException}
+	 * listing every error.
+	 */
 	public static byte[] build(Path sourceDir, String version) throws IOException {
 		FhirContext ctx = FhirContext.forR4Cached();
 		IgSources sources = IgSources.read(ctx, sourceDir);
@@ -90,8 +99,10 @@ public final class IgPackageBuilder {
 		String id = source.resource().getIdElement().getIdPart();
 		if (id == null) {
 			errors.add(source.file() + ": resource has no id");
-		} else if (!keys.add(ctx.getResourceType(source.resource()) + "/" + id)) {
+		}
+		else if (!keys.add(ctx.getResourceType(source.resource()) + "/" + id)) {
 			errors.add(source.file() + ": duplicate " + ctx.getResourceType(source.resource()) + "/" + id);
 		}
 	}
+
 }

@@ -25,14 +25,16 @@ import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
- * Writes the implementation guide as static HTML: an index plus one page per profile, extension,
- * value set and code system, all generated from the package's resources (profile pages from the
- * snapshots), with the examples as JSON beside them. Every text from a resource is HTML-escaped.
+ * Writes the implementation guide as static HTML: an index plus one page per profile,
+ * extension, value set and code system, all generated from the package's resources
+ * (profile pages from the snapshots), with the examples as JSON beside them. Every text
+ * from a resource is HTML-escaped.
  */
 public final class IgSiteGenerator {
 
 	/** Codes shown inline in a binding cell; the value set page has them all. */
 	private static final int INLINE_CODES = 12;
+
 	private static final String CORE_STRUCTURE_DEFINITION = "http://hl7.org/fhir/StructureDefinition/";
 
 	private static final String STYLE = """
@@ -42,11 +44,17 @@ public final class IgSiteGenerator {
 			code{font-size:90%}pre{background:#f6f6f6;padding:.5em;overflow-x:auto}.muted{color:#666}""";
 
 	private final FhirContext ctx;
+
 	private final IgPackage ig;
+
 	private final Map<String, StructureDefinition> structures = new LinkedHashMap<>();
+
 	private final Map<String, ValueSet> valueSets = new LinkedHashMap<>();
+
 	private final Map<String, CodeSystem> codeSystems = new LinkedHashMap<>();
+
 	private final List<SearchParameter> searchParameters = new ArrayList<>();
+
 	private final Map<String, List<IBaseResource>> examplesByProfile = new LinkedHashMap<>();
 
 	public IgSiteGenerator(FhirContext ctx, IgPackage ig) {
@@ -55,15 +63,19 @@ public final class IgSiteGenerator {
 		for (IBaseResource r : ig.conformance()) {
 			if (r instanceof StructureDefinition sd) {
 				structures.put(sd.getUrl(), sd);
-			} else if (r instanceof ValueSet vs) {
+			}
+			else if (r instanceof ValueSet vs) {
 				valueSets.put(vs.getUrl(), vs);
-			} else if (r instanceof CodeSystem cs) {
+			}
+			else if (r instanceof CodeSystem cs) {
 				codeSystems.put(cs.getUrl(), cs);
-			} else if (r instanceof SearchParameter sp) {
+			}
+			else if (r instanceof SearchParameter sp) {
 				searchParameters.add(sp);
 			}
 		}
-		// examples declare no profile: they are matched the way the validator matches data
+		// examples declare no profile: they are matched the way the validator matches
+		// data
 		ProfileInference inference = new ProfileInference(ig.conformance());
 		for (IBaseResource example : ig.examples()) {
 			List<String> profiles = example.getMeta().getProfile().stream().map(p -> p.getValue()).toList();
@@ -76,14 +88,20 @@ public final class IgSiteGenerator {
 		}
 	}
 
-	/** Writes the site into {@code dir} (created if needed); {@code packageTgz} is offered for download. */
+	/**
+	 * Writes the site into {@code dir} (created if needed); {@code packageTgz} is offered
+	 * for download.
+	 */
 	public void write(Path dir, byte[] packageTgz) throws IOException {
 		deleteTree(dir); // no page of a removed resource survives
 		Files.createDirectories(dir.resolve("examples"));
 		writeFile(dir.resolve(packageFileName()), packageTgz);
 		for (IBaseResource example : ig.examples()) {
 			writeFile(dir.resolve(exampleHref(example)),
-					ctx.newJsonParser().setPrettyPrint(true).encodeResourceToString(example).getBytes(StandardCharsets.UTF_8));
+					ctx.newJsonParser()
+						.setPrettyPrint(true)
+						.encodeResourceToString(example)
+						.getBytes(StandardCharsets.UTF_8));
 		}
 		page(dir, "index.html", "HemeFHIR Implementation Guide", index());
 		for (StructureDefinition sd : structures.values()) {
@@ -105,36 +123,66 @@ public final class IgSiteGenerator {
 
 	private String index() {
 		StringBuilder h = new StringBuilder();
-		h.append("<p>").append(esc(ig.name())).append(" version ").append(esc(ig.version()))
-				.append(", FHIR R4 (").append(esc(HemeFhirIg.FHIR_VERSION)).append("), canonical base <code>")
-				.append(esc(HemeFhirIg.CANONICAL_BASE)).append("</code>. Package: <a href=\"")
-				.append(attr(packageFileName())).append("\">").append(esc(packageFileName())).append("</a>.</p>\n");
-		h.append("<p class=\"muted\">Generated from the package's StructureDefinitions, ValueSets and CodeSystems.</p>\n");
+		h.append("<p>")
+			.append(esc(ig.name()))
+			.append(" version ")
+			.append(esc(ig.version()))
+			.append(", FHIR R4 (")
+			.append(esc(HemeFhirIg.FHIR_VERSION))
+			.append("), canonical base <code>")
+			.append(esc(HemeFhirIg.CANONICAL_BASE))
+			.append("</code>. Package: <a href=\"")
+			.append(attr(packageFileName()))
+			.append("\">")
+			.append(esc(packageFileName()))
+			.append("</a>.</p>\n");
+		h.append(
+				"<p class=\"muted\">Generated from the package's StructureDefinitions, ValueSets and CodeSystems.</p>\n");
 		h.append("<h2>Profiles</h2>\n");
 		definitionTable(h, structures.values().stream().filter(sd -> !isExtension(sd)).toList());
 		h.append("<h2>Extensions</h2>\n");
 		definitionTable(h, structures.values().stream().filter(IgSiteGenerator::isExtension).toList());
 		h.append("<h2>Value sets</h2>\n<table><tr><th>Value set</th><th>URL</th><th>Description</th></tr>\n");
 		for (ValueSet vs : valueSets.values()) {
-			h.append("<tr><td>").append(link(href(vs), title(vs.getTitle(), vs.getName()))).append("</td><td><code>")
-					.append(esc(vs.getUrl())).append("</code></td><td>").append(esc(vs.getDescription())).append("</td></tr>\n");
+			h.append("<tr><td>")
+				.append(link(href(vs), title(vs.getTitle(), vs.getName())))
+				.append("</td><td><code>")
+				.append(esc(vs.getUrl()))
+				.append("</code></td><td>")
+				.append(esc(vs.getDescription()))
+				.append("</td></tr>\n");
 		}
-		h.append("</table>\n<h2>Code systems</h2>\n<table><tr><th>Code system</th><th>URL</th><th>Concepts</th></tr>\n");
+		h.append(
+				"</table>\n<h2>Code systems</h2>\n<table><tr><th>Code system</th><th>URL</th><th>Concepts</th></tr>\n");
 		for (CodeSystem cs : codeSystems.values()) {
-			h.append("<tr><td>").append(link(href(cs), title(cs.getTitle(), cs.getName()))).append("</td><td><code>")
-					.append(esc(cs.getUrl())).append("</code></td><td>").append(cs.getConcept().size()).append("</td></tr>\n");
+			h.append("<tr><td>")
+				.append(link(href(cs), title(cs.getTitle(), cs.getName())))
+				.append("</td><td><code>")
+				.append(esc(cs.getUrl()))
+				.append("</code></td><td>")
+				.append(cs.getConcept().size())
+				.append("</td></tr>\n");
 		}
-		h.append("</table>\n<h2>Search parameters</h2>\n<table><tr><th>Code</th><th>Base</th><th>Type</th><th>Expression</th><th>Description</th></tr>\n");
+		h.append(
+				"</table>\n<h2>Search parameters</h2>\n<table><tr><th>Code</th><th>Base</th><th>Type</th><th>Expression</th><th>Description</th></tr>\n");
 		for (SearchParameter sp : searchParameters) {
-			h.append("<tr><td><code>").append(esc(sp.getCode())).append("</code></td><td>")
-					.append(esc(sp.getBase().stream().map(b -> b.getCode()).collect(Collectors.joining(", "))))
-					.append("</td><td>").append(esc(sp.getType() == null ? "" : sp.getType().toCode())).append("</td><td><code>")
-					.append(esc(sp.getExpression())).append("</code></td><td>").append(esc(sp.getDescription())).append("</td></tr>\n");
+			h.append("<tr><td><code>")
+				.append(esc(sp.getCode()))
+				.append("</code></td><td>")
+				.append(esc(sp.getBase().stream().map(b -> b.getCode()).collect(Collectors.joining(", "))))
+				.append("</td><td>")
+				.append(esc(sp.getType() == null ? "" : sp.getType().toCode()))
+				.append("</td><td><code>")
+				.append(esc(sp.getExpression()))
+				.append("</code></td><td>")
+				.append(esc(sp.getDescription()))
+				.append("</td></tr>\n");
 		}
 		h.append("</table>\n<h2>Examples</h2>\n<ul>\n");
 		for (IBaseResource example : ig.examples()) {
-			h.append("<li>").append(link(exampleHref(example), exampleHref(example).substring("examples/".length())))
-					.append("</li>\n");
+			h.append("<li>")
+				.append(link(exampleHref(example), exampleHref(example).substring("examples/".length())))
+				.append("</li>\n");
 		}
 		return h.append("</ul>\n").toString();
 	}
@@ -142,9 +190,15 @@ public final class IgSiteGenerator {
 	private void definitionTable(StringBuilder h, List<StructureDefinition> list) {
 		h.append("<table><tr><th>Name</th><th>Base</th><th>URL</th><th>Description</th></tr>\n");
 		for (StructureDefinition sd : list) {
-			h.append("<tr><td>").append(link(href(sd), title(sd.getTitle(), sd.getName()))).append("</td><td>")
-					.append(esc(sd.getType())).append("</td><td><code>").append(esc(sd.getUrl())).append("</code></td><td>")
-					.append(esc(sd.getDescription())).append("</td></tr>\n");
+			h.append("<tr><td>")
+				.append(link(href(sd), title(sd.getTitle(), sd.getName())))
+				.append("</td><td>")
+				.append(esc(sd.getType()))
+				.append("</td><td><code>")
+				.append(esc(sd.getUrl()))
+				.append("</code></td><td>")
+				.append(esc(sd.getDescription()))
+				.append("</td></tr>\n");
 		}
 		h.append("</table>\n");
 	}
@@ -158,23 +212,41 @@ public final class IgSiteGenerator {
 		row(h, "Kind", esc(isExtension(sd) ? "extension" : "profile of " + sd.getType()));
 		row(h, "Base definition", canonicalLink(sd.getBaseDefinition()));
 		if (isExtension(sd) && sd.hasContext()) {
-			row(h, "Used on", esc(sd.getContext().stream().map(c -> c.getExpression()).collect(Collectors.joining(", "))));
+			row(h, "Used on",
+					esc(sd.getContext().stream().map(c -> c.getExpression()).collect(Collectors.joining(", "))));
 		}
 		h.append("</table>\n");
 
-		Set<String> constrained = sd.getDifferential().getElement().stream().map(ElementDefinition::getId).collect(Collectors.toSet());
+		Set<String> constrained = sd.getDifferential()
+			.getElement()
+			.stream()
+			.map(ElementDefinition::getId)
+			.collect(Collectors.toSet());
 		h.append("<h2>Elements</h2>\n<p class=\"muted\">The snapshot: every element of the resource as this ")
-				.append(isExtension(sd) ? "extension" : "profile")
-				.append(" defines it. Bold rows are constrained here (the differential); grey rows are not allowed (0..0).</p>\n");
-		h.append("<table><tr><th>Element</th><th>Card.</th><th>Type</th><th>Binding / fixed value</th><th>Description</th><th>Constraints</th></tr>\n");
+			.append(isExtension(sd) ? "extension" : "profile")
+			.append(" defines it. Bold rows are constrained here (the differential); grey rows are not allowed (0..0).</p>\n");
+		h.append(
+				"<table><tr><th>Element</th><th>Card.</th><th>Type</th><th>Binding / fixed value</th><th>Description</th><th>Constraints</th></tr>\n");
 		for (ElementDefinition e : sd.getSnapshot().getElement()) {
 			String css = constrained.contains(e.getId()) ? "constrained" : "0".equals(e.getMax()) ? "prohibited" : "";
-			h.append("<tr class=\"").append(css).append("\"><td><code>").append(esc(e.getId())).append("</code>")
-					.append(e.getMustSupport() ? " <abbr title=\"must support\">S</abbr>" : "")
-					.append(e.getIsModifier() ? " <abbr title=\"modifier\">?!</abbr>" : "")
-					.append("</td><td>").append(esc(e.getMin() + ".." + e.getMax())).append("</td><td>").append(types(e))
-					.append("</td><td>").append(bindingAndValues(e)).append("</td><td>").append(esc(e.getShort()))
-					.append("</td><td>").append(constraints(e)).append("</td></tr>\n");
+			h.append("<tr class=\"")
+				.append(css)
+				.append("\"><td><code>")
+				.append(esc(e.getId()))
+				.append("</code>")
+				.append(e.getMustSupport() ? " <abbr title=\"must support\">S</abbr>" : "")
+				.append(e.getIsModifier() ? " <abbr title=\"modifier\">?!</abbr>" : "")
+				.append("</td><td>")
+				.append(esc(e.getMin() + ".." + e.getMax()))
+				.append("</td><td>")
+				.append(types(e))
+				.append("</td><td>")
+				.append(bindingAndValues(e))
+				.append("</td><td>")
+				.append(esc(e.getShort()))
+				.append("</td><td>")
+				.append(constraints(e))
+				.append("</td></tr>\n");
 		}
 		h.append("</table>\n");
 
@@ -192,16 +264,21 @@ public final class IgSiteGenerator {
 			h.append("</ul>\n");
 		}
 		if (isExtension(sd)) {
-			List<StructureDefinition> users = structures.values().stream()
-					.filter(other -> !isExtension(other) && usesExtension(other, sd.getUrl())).toList();
+			List<StructureDefinition> users = structures.values()
+				.stream()
+				.filter(other -> !isExtension(other) && usesExtension(other, sd.getUrl()))
+				.toList();
 			h.append("<h2>Used by profiles</h2>\n<ul>\n");
-			users.forEach(u -> h.append("<li>").append(link(href(u), title(u.getTitle(), u.getName()))).append("</li>\n"));
+			users.forEach(
+					u -> h.append("<li>").append(link(href(u), title(u.getTitle(), u.getName()))).append("</li>\n"));
 			h.append("</ul>\n");
-		} else {
+		}
+		else {
 			h.append("<h2>Examples</h2>\n<ul>\n");
 			for (IBaseResource example : examplesByProfile.getOrDefault(sd.getUrl(), List.of())) {
-				h.append("<li>").append(link(exampleHref(example), exampleHref(example).substring("examples/".length())))
-						.append("</li>\n");
+				h.append("<li>")
+					.append(link(exampleHref(example), exampleHref(example).substring("examples/".length())))
+					.append("</li>\n");
 			}
 			h.append("</ul>\n");
 		}
@@ -216,8 +293,15 @@ public final class IgSiteGenerator {
 		h.append("</table>\n");
 		h.append("<h2>Codes</h2>\n<table><tr><th>Rule</th><th>System</th><th>Code</th><th>Display</th></tr>\n");
 		for (String[] code : codes(vs)) {
-			h.append("<tr><td>").append(esc(code[0])).append("</td><td>").append(canonicalLink(code[1])).append("</td><td><code>")
-					.append(esc(code[2])).append("</code></td><td>").append(esc(code[3])).append("</td></tr>\n");
+			h.append("<tr><td>")
+				.append(esc(code[0]))
+				.append("</td><td>")
+				.append(canonicalLink(code[1]))
+				.append("</td><td><code>")
+				.append(esc(code[2]))
+				.append("</code></td><td>")
+				.append(esc(code[3]))
+				.append("</td></tr>\n");
 		}
 		h.append("</table>\n");
 		return h.toString();
@@ -235,10 +319,18 @@ public final class IgSiteGenerator {
 		return h.toString();
 	}
 
-	private static void appendConcepts(StringBuilder h, List<CodeSystem.ConceptDefinitionComponent> concepts, String indent) {
+	private static void appendConcepts(StringBuilder h, List<CodeSystem.ConceptDefinitionComponent> concepts,
+			String indent) {
 		for (CodeSystem.ConceptDefinitionComponent c : concepts) {
-			h.append("<tr><td>").append(indent).append("<code>").append(esc(c.getCode())).append("</code></td><td>")
-					.append(esc(c.getDisplay())).append("</td><td>").append(esc(c.getDefinition())).append("</td></tr>\n");
+			h.append("<tr><td>")
+				.append(indent)
+				.append("<code>")
+				.append(esc(c.getCode()))
+				.append("</code></td><td>")
+				.append(esc(c.getDisplay()))
+				.append("</td><td>")
+				.append(esc(c.getDefinition()))
+				.append("</td></tr>\n");
 			appendConcepts(h, c.getConcept(), indent + "&nbsp;&nbsp;");
 		}
 	}
@@ -267,15 +359,18 @@ public final class IgSiteGenerator {
 		StringBuilder s = new StringBuilder();
 		if (e.hasBinding() && e.getBinding().hasValueSet()) {
 			String url = e.getBinding().getValueSet();
-			s.append("<b>").append(esc(e.getBinding().getStrength() == null ? "" : e.getBinding().getStrength().toCode()))
-					.append("</b> ").append(canonicalLink(url));
+			s.append("<b>")
+				.append(esc(e.getBinding().getStrength() == null ? "" : e.getBinding().getStrength().toCode()))
+				.append("</b> ")
+				.append(canonicalLink(url));
 			ValueSet vs = valueSets.get(stripVersion(url));
 			if (vs != null) {
 				List<String[]> codes = codes(vs);
 				s.append("<br><span class=\"muted\">");
-				s.append(codes.stream().limit(INLINE_CODES)
-						.map(c -> "<code>" + esc(c[2]) + "</code>" + (c[3].isEmpty() ? "" : " " + esc(c[3])))
-						.collect(Collectors.joining("; ")));
+				s.append(codes.stream()
+					.limit(INLINE_CODES)
+					.map(c -> "<code>" + esc(c[2]) + "</code>" + (c[3].isEmpty() ? "" : " " + esc(c[3])))
+					.collect(Collectors.joining("; ")));
 				if (codes.size() > INLINE_CODES) {
 					s.append("; … ").append(codes.size() - INLINE_CODES).append(" more");
 				}
@@ -283,26 +378,37 @@ public final class IgSiteGenerator {
 			}
 		}
 		if (e.hasFixed()) {
-			s.append(s.isEmpty() ? "" : "<br>").append("fixed: <code>").append(esc(value(e.getFixed()))).append("</code>");
+			s.append(s.isEmpty() ? "" : "<br>")
+				.append("fixed: <code>")
+				.append(esc(value(e.getFixed())))
+				.append("</code>");
 		}
 		if (e.hasPattern()) {
-			s.append(s.isEmpty() ? "" : "<br>").append("pattern: <code>").append(esc(value(e.getPattern()))).append("</code>");
+			s.append(s.isEmpty() ? "" : "<br>")
+				.append("pattern: <code>")
+				.append(esc(value(e.getPattern())))
+				.append("</code>");
 		}
 		return s.toString();
 	}
 
 	private static String constraints(ElementDefinition e) {
-		return e.getConstraint().stream()
-				.filter(c -> c.getSource() == null || !c.getSource().startsWith("http://hl7.org/fhir/StructureDefinition/"))
-				.map(c -> "<b>" + esc(c.getKey()) + "</b> " + esc(c.getHuman()) + "<br><code>" + esc(c.getExpression()) + "</code>")
-				.collect(Collectors.joining("<br>"));
+		return e.getConstraint()
+			.stream()
+			.filter(c -> c.getSource() == null || !c.getSource().startsWith("http://hl7.org/fhir/StructureDefinition/"))
+			.map(c -> "<b>" + esc(c.getKey()) + "</b> " + esc(c.getHuman()) + "<br><code>" + esc(c.getExpression())
+					+ "</code>")
+			.collect(Collectors.joining("<br>"));
 	}
 
 	private String value(org.hl7.fhir.r4.model.Type value) {
 		return value.isPrimitive() ? value.primitiveValue() : ctx.newJsonParser().encodeToString(value);
 	}
 
-	/** Rows of {rule, system, code, display} from the compose: enumerated concepts, whole systems, filters. */
+	/**
+	 * Rows of {rule, system, code, display} from the compose: enumerated concepts, whole
+	 * systems, filters.
+	 */
 	private List<String[]> codes(ValueSet vs) {
 		List<String[]> rows = new ArrayList<>();
 		addCodes(rows, "include", vs.getCompose().getInclude());
@@ -315,22 +421,25 @@ public final class IgSiteGenerator {
 			String system = set.getSystem() == null ? "" : set.getSystem();
 			for (ValueSet.ConceptReferenceComponent c : set.getConcept()) {
 				String display = c.hasDisplay() ? c.getDisplay() : displayFromCodeSystem(system, c.getCode());
-				rows.add(new String[] {rule, system, c.getCode(), display});
+				rows.add(new String[] { rule, system, c.getCode(), display });
 			}
 			for (ValueSet.ConceptSetFilterComponent f : set.getFilter()) {
-				rows.add(new String[] {rule + " where", system,
-						f.getProperty() + " " + (f.getOp() == null ? "" : f.getOp().toCode()) + " " + f.getValue(), ""});
+				rows.add(new String[] { rule + " where", system,
+						f.getProperty() + " " + (f.getOp() == null ? "" : f.getOp().toCode()) + " " + f.getValue(),
+						"" });
 			}
 			if (!set.hasConcept() && !set.hasFilter() && !system.isEmpty()) {
 				CodeSystem cs = codeSystems.get(system);
 				if (cs != null) {
-					cs.getConcept().forEach(c -> rows.add(new String[] {rule, system, c.getCode(), nonNull(c.getDisplay())}));
-				} else {
-					rows.add(new String[] {rule, system, "(all codes)", ""});
+					cs.getConcept()
+						.forEach(c -> rows.add(new String[] { rule, system, c.getCode(), nonNull(c.getDisplay()) }));
+				}
+				else {
+					rows.add(new String[] { rule, system, "(all codes)", "" });
 				}
 			}
 			for (CanonicalType other : set.getValueSet()) {
-				rows.add(new String[] {rule + " value set", other.getValue(), "", ""});
+				rows.add(new String[] { rule + " value set", other.getValue(), "", "" });
 			}
 		}
 	}
@@ -340,8 +449,12 @@ public final class IgSiteGenerator {
 		if (cs == null) {
 			return "";
 		}
-		return cs.getConcept().stream().filter(c -> code.equals(c.getCode())).map(c -> nonNull(c.getDisplay()))
-				.findFirst().orElse("");
+		return cs.getConcept()
+			.stream()
+			.filter(c -> code.equals(c.getCode()))
+			.map(c -> nonNull(c.getDisplay()))
+			.findFirst()
+			.orElse("");
 	}
 
 	// ---- links and helpers
@@ -351,21 +464,25 @@ public final class IgSiteGenerator {
 			return "";
 		}
 		String bare = stripVersion(url);
-		String local = structures.containsKey(bare) ? href(structures.get(bare))
-				: valueSets.containsKey(bare) ? href(valueSets.get(bare))
-				: codeSystems.containsKey(bare) ? href(codeSystems.get(bare)) : null;
+		String local = structures.containsKey(bare) ? href(structures.get(bare)) : valueSets.containsKey(bare)
+				? href(valueSets.get(bare)) : codeSystems.containsKey(bare) ? href(codeSystems.get(bare)) : null;
 		if (local != null) {
 			return link(local, bare.substring(bare.lastIndexOf('/') + 1));
 		}
 		if (bare.startsWith(CORE_STRUCTURE_DEFINITION)) {
-			return "<code title=\"" + attr(url) + "\">" + esc(bare.substring(CORE_STRUCTURE_DEFINITION.length())) + "</code>";
+			return "<code title=\"" + attr(url) + "\">" + esc(bare.substring(CORE_STRUCTURE_DEFINITION.length()))
+					+ "</code>";
 		}
 		return "<code>" + esc(url) + "</code>";
 	}
 
 	private static boolean usesExtension(StructureDefinition sd, String extensionUrl) {
-		return sd.getSnapshot().getElement().stream().flatMap(e -> e.getType().stream())
-				.flatMap(t -> t.getProfile().stream()).anyMatch(p -> extensionUrl.equals(stripVersion(p.getValue())));
+		return sd.getSnapshot()
+			.getElement()
+			.stream()
+			.flatMap(e -> e.getType().stream())
+			.flatMap(t -> t.getProfile().stream())
+			.anyMatch(p -> extensionUrl.equals(stripVersion(p.getValue())));
 	}
 
 	private static boolean isExtension(StructureDefinition sd) {
@@ -455,4 +572,5 @@ public final class IgSiteGenerator {
 		Files.createDirectories(file.getParent());
 		Files.write(file, bytes);
 	}
+
 }

@@ -13,13 +13,14 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The sources of the implementation guide as found in {@code fhir-profiles/}: conformance resources
- * anywhere, valid examples in folders named {@code examples}. Folders named {@code invalid} and
- * {@code tests} hold test material and are not part of the package.
+ * The sources of the implementation guide as found in {@code fhir-profiles/}: conformance
+ * resources anywhere, valid examples in folders named {@code examples}. Folders named
+ * {@code invalid} and {@code tests} hold test material and are not part of the package.
  */
 public record IgSources(List<Source> conformance, List<Source> examples) {
 
-	public record Source(Path file, IBaseResource resource) {}
+	public record Source(Path file, IBaseResource resource) {
+	}
 
 	public static IgSources read(FhirContext ctx, Path root) {
 		List<Source> conformance = new ArrayList<>();
@@ -33,12 +34,14 @@ public record IgSources(List<Source> conformance, List<Source> examples) {
 				IBaseResource resource;
 				try {
 					resource = ctx.newJsonParser().parseResource(Files.readString(file, StandardCharsets.UTF_8));
-				} catch (RuntimeException e) {
+				}
+				catch (RuntimeException e) {
 					throw new IllegalStateException("Cannot parse " + rel + ": " + e.getMessage(), e);
 				}
 				(hasFolder(rel, "examples") ? examples : conformance).add(new Source(rel, resource));
 			}
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			throw new UncheckedIOException(e);
 		}
 		return new IgSources(List.copyOf(conformance), List.copyOf(examples));

@@ -22,14 +22,19 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.zip.GZIPOutputStream;
 
-/** Writes a FHIR NPM package (package/package.json, package/.index.json, one file per resource). */
+/**
+ * Writes a FHIR NPM package (package/package.json, package/.index.json, one file per
+ * resource).
+ */
 final class NpmPackageWriter {
 
 	private static final Gson GSON = new GsonBuilder().setPrettyPrinting().disableHtmlEscaping().create();
+
 	/** Fixed timestamp keeps the archive reproducible from the same sources. */
 	private static final Date ENTRY_TIME = new Date(0);
 
 	private final FhirContext ctx;
+
 	private final String version;
 
 	NpmPackageWriter(FhirContext ctx, String version) {
@@ -66,8 +71,7 @@ final class NpmPackageWriter {
 		json.addProperty("tools-version", 3);
 		json.addProperty("type", "IG");
 		json.addProperty("title", "HemeFHIR Implementation Guide");
-		json.addProperty(
-				"description",
+		json.addProperty("description",
 				"Profiles, extensions, terminology and search parameters for the treatment course of hematologic malignancies (FHIR R4)");
 		json.addProperty("author", "HemeFHIR");
 		json.addProperty("canonical", HemeFhirIg.CANONICAL_BASE);
@@ -87,7 +91,8 @@ final class NpmPackageWriter {
 			String type = ctx.getResourceType(resource);
 			String id = resource.getIdElement().getIdPart();
 			String filename = type + "-" + id + ".json";
-			if (files.put(folder + filename, bytes(ctx.newJsonParser().setPrettyPrint(true).encodeResourceToString(resource))) != null) {
+			if (files.put(folder + filename,
+					bytes(ctx.newJsonParser().setPrettyPrint(true).encodeResourceToString(resource))) != null) {
 				throw new IllegalStateException("Two resources would be written to " + folder + filename);
 			}
 			JsonObject entry = new JsonObject();
@@ -117,4 +122,5 @@ final class NpmPackageWriter {
 	private static byte[] bytes(String text) {
 		return text.getBytes(StandardCharsets.UTF_8);
 	}
+
 }

@@ -21,13 +21,15 @@ import java.util.List;
 
 /**
  * Generates snapshots with the HL7 {@link ProfileUtilities}, keeping its messages: HAPI's
- * SnapshotGeneratingValidationSupport drops them, and a profile whose snapshot has errors must
- * fail the build instead of failing later at validation time.
+ * SnapshotGeneratingValidationSupport drops them, and a profile whose snapshot has errors
+ * must fail the build instead of failing later at validation time.
  */
 public final class SnapshotGenerator {
 
 	private final FhirContext ctx;
+
 	private final VersionCanonicalizer canonicalizer;
+
 	private final DefaultProfileValidationSupport core;
 
 	public SnapshotGenerator(FhirContext ctx) {
@@ -37,12 +39,14 @@ public final class SnapshotGenerator {
 	}
 
 	/**
-	 * Fills in the snapshot of every StructureDefinition (in place). Extensions go first because
-	 * profiles use them. Returns the error messages, each prefixed with the profile URL.
+	 * Fills in the snapshot of every StructureDefinition (in place). Extensions go first
+	 * because profiles use them. Returns the error messages, each prefixed with the
+	 * profile URL.
 	 */
 	public List<String> generateAll(List<StructureDefinition> definitions) {
 		List<StructureDefinition> ordered = new ArrayList<>(definitions);
-		// extensions before profiles: a profile's extension slices read the extension's snapshot
+		// extensions before profiles: a profile's extension slices read the extension's
+		// snapshot
 		ordered.sort(Comparator.comparing((StructureDefinition sd) -> "Extension".equals(sd.getType()) ? 0 : 1));
 		PrePopulatedValidationSupport known = new PrePopulatedValidationSupport(ctx);
 		List<String> errors = new ArrayList<>();
@@ -58,25 +62,23 @@ public final class SnapshotGenerator {
 	}
 
 	private List<String> generate(StructureDefinition sd, PrePopulatedValidationSupport known) {
-		ValidationSupportChain chain = new ValidationSupportChain(
-				core,
-				known,
-				new CommonCodeSystemsTerminologyService(ctx),
-				new InMemoryTerminologyServerValidationSupport(ctx));
+		ValidationSupportChain chain = new ValidationSupportChain(core, known,
+				new CommonCodeSystemsTerminologyService(ctx), new InMemoryTerminologyServerValidationSupport(ctx));
 		IWorkerContext worker = new WorkerContextValidationSupportAdapter(chain);
 		List<ValidationMessage> messages = new ArrayList<>();
 		List<String> errors = new ArrayList<>();
 		org.hl7.fhir.r5.model.StructureDefinition r5 = canonicalizer.structureDefinitionToCanonical(sd);
-		org.hl7.fhir.r5.model.StructureDefinition base =
-				worker.fetchResource(org.hl7.fhir.r5.model.StructureDefinition.class, r5.getBaseDefinition());
+		org.hl7.fhir.r5.model.StructureDefinition base = worker
+			.fetchResource(org.hl7.fhir.r5.model.StructureDefinition.class, r5.getBaseDefinition());
 		if (base == null) {
 			return List.of(sd.getUrl() + ": base definition not found: " + r5.getBaseDefinition());
 		}
 		try {
 			r5.setSnapshot(null);
-			new ProfileUtilities(worker, messages, new ProfileKnowledgeWorkerR5(ctx))
-					.generateSnapshot(base, r5, r5.getUrl(), HemeFhirIg.CANONICAL_BASE, r5.getName());
-		} catch (RuntimeException e) {
+			new ProfileUtilities(worker, messages, new ProfileKnowledgeWorkerR5(ctx)).generateSnapshot(base, r5,
+					r5.getUrl(), HemeFhirIg.CANONICAL_BASE, r5.getName());
+		}
+		catch (RuntimeException e) {
 			return List.of(sd.getUrl() + ": snapshot generation failed: " + e.getMessage());
 		}
 		for (ValidationMessage m : messages) {
@@ -95,4 +97,5 @@ public final class SnapshotGenerator {
 		sd.setSnapshot(r4.getSnapshot());
 		return errors;
 	}
+
 }

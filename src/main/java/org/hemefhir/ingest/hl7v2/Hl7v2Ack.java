@@ -13,15 +13,18 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Builds the ACK of a message from its raw MSH, so that a message HAPI could not parse still gets
- * one. The ACK carries the message's own version (MSH-12) and echoes its control id (MSA-2).
- * Errors are written as ERR-2 location, ERR-3 code (table 0357), ERR-4 severity and ERR-8 text;
- * receivers before v2.5 read ERR-1, so for them ERR-1 carries location and code as well.
+ * Builds the ACK of a message from its raw MSH, so that a message HAPI could not parse
+ * still gets one. The ACK carries the message's own version (MSH-12) and echoes its
+ * control id (MSA-2). Errors are written as ERR-2 location, ERR-3 code (table 0357),
+ * ERR-4 severity and ERR-8 text; receivers before v2.5 read ERR-1, so for them ERR-1
+ * carries location and code as well.
  */
 final class Hl7v2Ack {
 
 	private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss.SSSZ");
+
 	private static final AtomicLong SEQUENCE = new AtomicLong();
+
 	private static final int MAX_TEXT = 1000;
 
 	private final PipeParser parser;
@@ -30,16 +33,22 @@ final class Hl7v2Ack {
 		this.parser = parser;
 	}
 
-	/** The fields of a message's MSH as sent, read without HAPI (the message may not parse). */
+	/**
+	 * The fields of a message's MSH as sent, read without HAPI (the message may not
+	 * parse).
+	 */
 	record Header(EncodingCharacters encoding, List<String> fields) {
-		/** MSH-n as sent (MSH-1 is the field separator, so MSH-n is {@code fields[n-1]}). */
+		/**
+		 * MSH-n as sent (MSH-1 is the field separator, so MSH-n is {@code fields[n-1]}).
+		 */
 		String field(int n) {
 			int i = n - 1;
 			return i > 0 && i < fields.size() ? fields.get(i) : "";
 		}
 
 		String component(int n, int component) {
-			String[] parts = field(n).split(java.util.regex.Pattern.quote(String.valueOf(encoding.getComponentSeparator())), -1);
+			String[] parts = field(n)
+				.split(java.util.regex.Pattern.quote(String.valueOf(encoding.getComponentSeparator())), -1);
 			return component - 1 < parts.length ? parts[component - 1] : "";
 		}
 
@@ -62,7 +71,8 @@ final class Hl7v2Ack {
 			msh.getFieldSeparator().setValue("|");
 			msh.getEncodingCharacters().setValue("^~\\&");
 			EncodingCharacters sent = header.encoding();
-			// The answer goes back: our side is the receiver of the message, the sender is its receiver.
+			// The answer goes back: our side is the receiver of the message, the sender
+			// is its receiver.
 			copy(msh.getSendingApplication(), header.field(5), sent);
 			copy(msh.getSendingFacility(), header.field(6), sent);
 			copy(msh.getReceivingApplication(), header.field(3), sent);
@@ -70,7 +80,9 @@ final class Hl7v2Ack {
 			msh.getDateTimeOfMessage().getTime().setValue(TIMESTAMP.format(ZonedDateTime.now()));
 			String version = Hl7v2Ingestor.SUPPORTED_VERSIONS.contains(header.version()) ? header.version() : "2.5.1";
 			msh.getMessageType().getMessageCode().setValue("ACK");
-			msh.getMessageType().getTriggerEvent().setValue(header.component(9, 2).isBlank() ? "R01" : header.component(9, 2));
+			msh.getMessageType()
+				.getTriggerEvent()
+				.setValue(header.component(9, 2).isBlank() ? "R01" : header.component(9, 2));
 			if (!version.equals("2.3")) {
 				msh.getMessageType().getMessageStructure().setValue("ACK");
 			}
@@ -111,7 +123,8 @@ final class Hl7v2Ack {
 				err.getUserMessage().setValue(clip(error.message(), MAX_TEXT));
 			}
 			return parser.encode(ack);
-		} catch (HL7Exception e) {
+		}
+		catch (HL7Exception e) {
 			throw new IllegalStateException("Could not build an ACK", e);
 		}
 	}
@@ -126,4 +139,5 @@ final class Hl7v2Ack {
 		String single = text == null ? "" : text.replace('\r', ' ').replace('\n', ' ');
 		return single.length() <= max ? single : single.substring(0, max - 3) + "...";
 	}
+
 }

@@ -1,18 +1,20 @@
 package org.hemefhir.ingest.hl7v2;
 
 /**
- * One reason a message cannot be stored, located as HL7 v2 locates it (ERR-2: segment, its
- * occurrence in the message, field) with an HL7 table 0357 error code; or, as a warning (ERR-4
- * {@code W}), something the sender should know about a message that was accepted.
+ * One reason a message cannot be stored, located as HL7 v2 locates it (ERR-2: segment,
+ * its occurrence in the message, field) with an HL7 table 0357 error code; or, as a
+ * warning (ERR-4 {@code W}), something the sender should know about a message that was
+ * accepted.
  */
 record Hl7v2Error(String segment, int sequence, Integer field, Code code, String message, boolean warning) {
 
-	/** HL7 table 0357 (message error condition codes) as far as this interface uses it. */
+	/**
+	 * HL7 table 0357 (message error condition codes) as far as this interface uses it.
+	 */
 	enum Code {
-		MESSAGE_ACCEPTED("0", "Message accepted"),
-		SEGMENT_SEQUENCE_ERROR("100", "Segment sequence error"),
-		REQUIRED_FIELD_MISSING("101", "Required field missing"),
-		DATA_TYPE_ERROR("102", "Data type error"),
+
+		MESSAGE_ACCEPTED("0", "Message accepted"), SEGMENT_SEQUENCE_ERROR("100", "Segment sequence error"),
+		REQUIRED_FIELD_MISSING("101", "Required field missing"), DATA_TYPE_ERROR("102", "Data type error"),
 		TABLE_VALUE_NOT_FOUND("103", "Table value not found"),
 		UNSUPPORTED_MESSAGE_TYPE("200", "Unsupported message type"),
 		UNSUPPORTED_EVENT_CODE("201", "Unsupported event code"),
@@ -23,12 +25,14 @@ record Hl7v2Error(String segment, int sequence, Integer field, Code code, String
 		APPLICATION_INTERNAL_ERROR("207", "Application internal error");
 
 		final String value;
+
 		final String text;
 
 		Code(String value, String text) {
 			this.value = value;
 			this.text = text;
 		}
+
 	}
 
 	static Hl7v2Error at(String segment, int sequence, Integer field, Code code, String message) {

@@ -31,27 +31,36 @@ import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Component;
 
 /**
- * Takes one HL7 v2 ORU^R01 message, stores its results in one FHIR transaction and answers with
- * the ACK. Shared by {@code POST /hl7v2} and the MLLP listener.
+ * Takes one HL7 v2 ORU^R01 message, stores its results in one FHIR transaction and
+ * answers with the ACK. Shared by {@code POST /hl7v2} and the MLLP listener.
  *
- * <p>All or nothing: a message with any error stores nothing and is answered {@code AE} (content)
- * or {@code AR} (header, or the server could not process it). Results are conditional updates on
- * their business identifier, so a resend changes nothing and a correction makes a new version.
- * Validation is the same as for a FHIR write: the storage hook refuses what breaks a profile,
- * and its 422 is translated into ERR segments located at the OBX the resource came from.
+ * <p>
+ * All or nothing: a message with any error stores nothing and is answered {@code AE}
+ * (content) or {@code AR} (header, or the server could not process it). Results are
+ * conditional updates on their business identifier, so a resend changes nothing and a
+ * correction makes a new version. Validation is the same as for a FHIR write: the storage
+ * hook refuses what breaks a profile, and its 422 is translated into ERR segments located
+ * at the OBX the resource came from.
  */
 @Component
 public class Hl7v2Ingestor {
 
 	static final Set<String> SUPPORTED_VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
 
-	/** What to answer: the ACK, its code, and whether the input was an HL7 message at all. */
-	public record Reply(String ack, AcknowledgmentCode code, boolean hl7) {}
+	/**
+	 * What to answer: the ACK, its code, and whether the input was an HL7 message at all.
+	 */
+	public record Reply(String ack, AcknowledgmentCode code, boolean hl7) {
+	}
 
 	private final IFhirSystemDao<Bundle, Meta> systemDao;
+
 	private final StoredData storedData;
+
 	private final Hl7v2Properties properties;
+
 	private final Hl7v2Reader reader;
+
 	private final Hl7v2Ack acks;
 
 	Hl7v2Ingestor(IFhirSystemDao<Bundle, Meta> systemDao, StoredData storedData, Hl7v2Properties properties) {
@@ -65,15 +74,19 @@ public class Hl7v2Ingestor {
 
 	static PipeParser newParser() {
 		HapiContext hapi = new DefaultHapiContext();
-		// Every version from 2.3 on is read into the 2.5.1 structures: one mapping for all of them.
+		// Every version from 2.3 on is read into the 2.5.1 structures: one mapping for
+		// all of them.
 		hapi.setModelClassFactory(new CanonicalModelClassFactory("2.5.1"));
-		// Content is checked by the mapping, which locates each problem; HAPI's rules would stop at the first.
+		// Content is checked by the mapping, which locates each problem; HAPI's rules
+		// would stop at the first.
 		hapi.setValidationContext(ValidationContextFactory.noValidation());
 		hapi.getParserConfiguration().setIdGenerator(new InMemoryIDGenerator());
 		return hapi.getPipeParser();
 	}
 
-	/** Processes one message (segments separated by CR, LF or CRLF) and returns the ACK. */
+	/**
+	 * Processes one message (segments separated by CR, LF or CRLF) and returns the ACK.
+	 */
 	public Reply receive(String text) {
 		Hl7v2Reader.Read read = reader.read(text, storedData);
 		if (read instanceof Hl7v2Reader.Refused refused) {
@@ -85,22 +98,26 @@ public class Hl7v2Ingestor {
 		List<Hl7v2Error> errors;
 		try {
 			errors = mapping.errors().isEmpty() ? store(mapping) : mapping.errors();
-		} catch (RequestCancelledException | ServerBusyException e) {
+		}
+		catch (RequestCancelledException | ServerBusyException e) {
 			// nothing stored; an AR tells the sender to send the message again later
 			return reject(header, true, Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR, e.getMessage()));
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException e) {
 			return reject(header, true, Hl7v2Reader.internalError(header, e));
 		}
 		if (errors == null) {
-			return new Reply(acks.build(header, AcknowledgmentCode.AA, mapping.warnings()), AcknowledgmentCode.AA, true);
+			return new Reply(acks.build(header, AcknowledgmentCode.AA, mapping.warnings()), AcknowledgmentCode.AA,
+					true);
 		}
 		AcknowledgmentCode code = errors.stream().anyMatch(e -> e.code() == Code.APPLICATION_RECORD_LOCKED)
-				? AcknowledgmentCode.AR
-				: AcknowledgmentCode.AE;
+				? AcknowledgmentCode.AR : AcknowledgmentCode.AE;
 		return new Reply(acks.build(header, code, errors), code, true);
 	}
 
-	/** Stores the transaction; returns null when stored, else the errors (nothing stored). */
+	/**
+	 * Stores the transaction; returns null when stored, else the errors (nothing stored).
+	 */
 	private List<Hl7v2Error> store(OruR01Mapper.Mapping mapping) {
 		if (mapping.transaction().getEntry().isEmpty()) {
 			return null; // every result was older than the stored one
@@ -111,31 +128,45 @@ public class Hl7v2Ingestor {
 		try {
 			systemDao.transaction(request, mapping.transaction());
 			return null;
-		} catch (ProfileViolationException e) {
+		}
+		catch (ProfileViolationException e) {
 			// each finding at the segment its resource came from
-			return e.issues().stream().map(i -> locate(i.entry(), i.element(), Code.DATA_TYPE_ERROR, i.message(), mapping)).toList();
-		} catch (PreconditionFailedException e) {
+			return e.issues()
+				.stream()
+				.map(i -> locate(i.entry(), i.element(), Code.DATA_TYPE_ERROR, i.message(), mapping))
+				.toList();
+		}
+		catch (PreconditionFailedException e) {
 			return List.of(Hl7v2Error.at("OBX", 1, null, Code.DUPLICATE_KEY_IDENTIFIER,
 					"A result identifier matches more than one stored resource: " + e.getMessage()));
-		} catch (RequestCancelledException | ServerBusyException e) {
+		}
+		catch (RequestCancelledException | ServerBusyException e) {
 			throw e;
-		} catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
-			// HAPI has already run the transaction again (hemefhir.write-conflict-retries); it still collided.
+		}
+		catch (ResourceVersionConflictException | DataIntegrityViolationException e) {
+			// HAPI has already run the transaction again
+			// (hemefhir.write-conflict-retries); it still collided.
 			return List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_RECORD_LOCKED,
 					"A concurrent write of the same results collided with this message; send it again"));
-		} catch (BaseServerResponseException e) {
+		}
+		catch (BaseServerResponseException e) {
 			return fromOperationOutcome(e, mapping);
 		}
 	}
 
-	/** ERR segments from the OperationOutcome of a transaction HAPI refused (e.g. a reference it cannot resolve). */
+	/**
+	 * ERR segments from the OperationOutcome of a transaction HAPI refused (e.g. a
+	 * reference it cannot resolve).
+	 */
 	private static List<Hl7v2Error> fromOperationOutcome(BaseServerResponseException e, OruR01Mapper.Mapping mapping) {
 		List<Hl7v2Error> errors = new ArrayList<>();
 		Code code = e instanceof UnprocessableEntityException ? Code.DATA_TYPE_ERROR : Code.APPLICATION_INTERNAL_ERROR;
 		if (e.getOperationOutcome() instanceof OperationOutcome outcome) {
 			for (OperationOutcome.OperationOutcomeIssueComponent issue : outcome.getIssue()) {
-				if (issue.getSeverity() == OperationOutcome.IssueSeverity.ERROR || issue.getSeverity() == OperationOutcome.IssueSeverity.FATAL) {
-					errors.add(locate(null, "", code, Optional.ofNullable(issue.getDiagnostics()).orElse(e.getMessage()), mapping));
+				if (issue.getSeverity() == OperationOutcome.IssueSeverity.ERROR
+						|| issue.getSeverity() == OperationOutcome.IssueSeverity.FATAL) {
+					errors.add(locate(null, "", code,
+							Optional.ofNullable(issue.getDiagnostics()).orElse(e.getMessage()), mapping));
 				}
 			}
 		}
@@ -145,9 +176,11 @@ public class Hl7v2Ingestor {
 		return errors;
 	}
 
-	private static Hl7v2Error locate(Integer entry, String element, Code code, String text, OruR01Mapper.Mapping mapping) {
+	private static Hl7v2Error locate(Integer entry, String element, Code code, String text,
+			OruR01Mapper.Mapping mapping) {
 		if (entry == null || entry >= mapping.sources().size()) {
-			OruR01Mapper.Source first = mapping.sources().isEmpty() ? new OruR01Mapper.Source("MSH", 1) : mapping.sources().get(0);
+			OruR01Mapper.Source first = mapping.sources().isEmpty() ? new OruR01Mapper.Source("MSH", 1)
+					: mapping.sources().get(0);
 			return Hl7v2Error.at(first.segment(), first.sequence(), null, code, text);
 		}
 		OruR01Mapper.Source source = mapping.sources().get(entry);
@@ -181,10 +214,15 @@ public class Hl7v2Ingestor {
 				List.of(Hl7v2Error.at("MSH", 1, null, Code.SEGMENT_SEQUENCE_ERROR, reason)));
 	}
 
-	/** An AR for a message over the size limit, addressed from its MSH when that much arrived. */
+	/**
+	 * An AR for a message over the size limit, addressed from its MSH when that much
+	 * arrived.
+	 */
 	String tooLarge(String start, long limit) {
-		return acks.build(headerOf(start), AcknowledgmentCode.AR, List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
-				"The message exceeds the limit of " + limit + " bytes (hemefhir.max-request-bytes); nothing was stored")));
+		return acks.build(headerOf(start), AcknowledgmentCode.AR,
+				List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR,
+						"The message exceeds the limit of " + limit
+								+ " bytes (hemefhir.max-request-bytes); nothing was stored")));
 	}
 
 	/** An AR for a message the server had no room for: send it again later. */
@@ -203,7 +241,9 @@ public class Hl7v2Ingestor {
 		return new Reply(acks.build(header, AcknowledgmentCode.AR, List.of(error)), AcknowledgmentCode.AR, hl7);
 	}
 
-	/** The raw MSH fields, or null when MSH-1/MSH-2 are not a usable set of delimiters. */
+	/**
+	 * The raw MSH fields, or null when MSH-1/MSH-2 are not a usable set of delimiters.
+	 */
 	static Hl7v2Ack.Header header(String message) {
 		char fieldSeparator = message.charAt(3);
 		int end = message.indexOf('\r');
@@ -218,11 +258,15 @@ public class Hl7v2Ingestor {
 				|| delimiters.chars().anyMatch(c -> Character.isLetterOrDigit(c) || Character.isWhitespace(c))) {
 			return null;
 		}
-		List<String> fields = new ArrayList<>(Arrays.asList(msh.split(Pattern.quote(String.valueOf(fieldSeparator)), -1)));
+		List<String> fields = new ArrayList<>(
+				Arrays.asList(msh.split(Pattern.quote(String.valueOf(fieldSeparator)), -1)));
 		return new Hl7v2Ack.Header(new EncodingCharacters(fieldSeparator, encoding), fields);
 	}
 
-	/** Segments end in CR; files and HTTP clients often bring LF or CRLF, and a trailing newline. */
+	/**
+	 * Segments end in CR; files and HTTP clients often bring LF or CRLF, and a trailing
+	 * newline.
+	 */
 	static String normalise(String text) {
 		if (text == null) {
 			return "";
@@ -231,4 +275,5 @@ public class Hl7v2Ingestor {
 		s = s.replace("\r\n", "\r").replace('\n', '\r').strip();
 		return s;
 	}
+
 }

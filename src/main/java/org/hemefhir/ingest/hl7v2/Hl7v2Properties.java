@@ -9,13 +9,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * HL7 v2 result intake ({@code POST /hl7v2} and the MLLP listener).
  *
  * @param mllpPort TCP port of the MLLP listener; 0 leaves it off
- * @param mllpMaxConnections MLLP connections served at once; further connections are closed
+ * @param mllpMaxConnections MLLP connections served at once; further connections are
+ * closed
  * @param mllpIdleTimeout an MLLP connection that sends nothing for this long is closed
  * @param timeZone zone of v2 date/times that carry no offset (OBX-14, OBR-7, SPM-17)
  */
 @ConfigurationProperties(prefix = "hemefhir.hl7v2")
-public record Hl7v2Properties(
-		@DefaultValue("0") int mllpPort,
-		@DefaultValue("32") int mllpMaxConnections,
-		@DefaultValue("5m") Duration mllpIdleTimeout,
-		@DefaultValue("UTC") ZoneId timeZone) {}
+public record Hl7v2Properties(@DefaultValue("0") int mllpPort, @DefaultValue("32") int mllpMaxConnections,
+		@DefaultValue("5m") Duration mllpIdleTimeout, @DefaultValue("UTC") ZoneId timeZone) {
+}

@@ -12,23 +12,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Everything before storage: the message read, its header checked, its results mapped to FHIR.
- * Never throws: whatever the bytes, the answer is a mapping or the reason for an AR.
+ * Everything before storage: the message read, its header checked, its results mapped to
+ * FHIR. Never throws: whatever the bytes, the answer is a mapping or the reason for an
+ * AR.
  */
 final class Hl7v2Reader {
 
 	private static final Logger log = LoggerFactory.getLogger(Hl7v2Reader.class);
 
 	/** What became of the text. */
-	sealed interface Read {}
+	sealed interface Read {
 
-	/** Refused before mapping: answered AR ({@code hl7} false: the input was no HL7 message at all). */
-	record Refused(Hl7v2Ack.Header header, boolean hl7, Hl7v2Error error) implements Read {}
+	}
+
+	/**
+	 * Refused before mapping: answered AR ({@code hl7} false: the input was no HL7
+	 * message at all).
+	 */
+	record Refused(Hl7v2Ack.Header header, boolean hl7, Hl7v2Error error) implements Read {
+	}
 
 	/** Mapped (its errors, if any, are content errors: AE). */
-	record Mapped(Hl7v2Ack.Header header, OruR01Mapper.Mapping mapping) implements Read {}
+	record Mapped(Hl7v2Ack.Header header, OruR01Mapper.Mapping mapping) implements Read {
+	}
 
 	private final PipeParser parser;
+
 	private final ZoneId timeZone;
 
 	Hl7v2Reader(PipeParser parser, ZoneId timeZone) {
@@ -54,10 +63,13 @@ final class Hl7v2Reader {
 		Message parsed;
 		try {
 			parsed = parser.parse(message);
-		} catch (HL7Exception e) {
+		}
+		catch (HL7Exception e) {
 			return new Refused(header, true, parseError(e));
-		} catch (RuntimeException e) {
-			// HAPI's v2 parser fails outright on some segment orders (found by fuzzing): still the message's fault
+		}
+		catch (RuntimeException e) {
+			// HAPI's v2 parser fails outright on some segment orders (found by fuzzing):
+			// still the message's fault
 			return new Refused(header, true, Hl7v2Error.at("MSH", 1, null, Code.SEGMENT_SEQUENCE_ERROR,
 					"The message could not be parsed: its segments are not in an order an ORU^R01 allows"));
 		}
@@ -67,9 +79,11 @@ final class Hl7v2Reader {
 						"Message structure " + parsed.getName() + " is not ORU_R01"));
 			}
 			return new Mapped(header, new OruR01Mapper(lookup, timeZone).map(oru));
-		} catch (HL7Exception e) {
+		}
+		catch (HL7Exception e) {
 			return new Refused(header, true, parseError(e));
-		} catch (RuntimeException e) {
+		}
+		catch (RuntimeException e) {
 			return new Refused(header, true, internalError(header, e));
 		}
 	}
@@ -96,7 +110,8 @@ final class Hl7v2Reader {
 		String type = header.component(9, 1).trim();
 		String event = header.component(9, 2).trim();
 		if (type.isEmpty()) {
-			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.REQUIRED_FIELD_MISSING, "MSH-9 (message type) is empty"));
+			return Optional
+				.of(Hl7v2Error.at("MSH", 1, 9, Code.REQUIRED_FIELD_MISSING, "MSH-9 (message type) is empty"));
 		}
 		if (!type.equals("ORU")) {
 			return Optional.of(Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_MESSAGE_TYPE,
@@ -116,4 +131,5 @@ final class Hl7v2Reader {
 		}
 		return Optional.empty();
 	}
+
 }

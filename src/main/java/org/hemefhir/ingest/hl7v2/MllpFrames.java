@@ -6,10 +6,10 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Reads MLLP frames ({@code 0x0B message 0x1C 0x0D}) from a stream, one at a time. Whitespace between
- * frames is skipped; anything else outside a frame, a frame end without its CR, a start byte inside
- * a message and a message over the size limit end the conversation, as the sender's framing can no
- * longer be trusted.
+ * Reads MLLP frames ({@code 0x0B message 0x1C 0x0D}) from a stream, one at a time.
+ * Whitespace between frames is skipped; anything else outside a frame, a frame end
+ * without its CR, a start byte inside a message and a message over the size limit end the
+ * conversation, as the sender's framing can no longer be trusted.
  */
 final class MllpFrames {
 
@@ -18,22 +18,32 @@ final class MllpFrames {
 	static final int CARRIAGE_RETURN = 0x0D;
 
 	/** What the next bytes were. */
-	sealed interface Frame {}
+	sealed interface Frame {
+
+	}
 
 	/** A complete message (decoded as UTF-8). */
-	record Message(String text) implements Frame {}
+	record Message(String text) implements Frame {
+	}
 
 	/** Framing the reader cannot follow; {@code reason} is for the AR. */
-	record Broken(String reason) implements Frame {}
+	record Broken(String reason) implements Frame {
+	}
 
-	/** A message over the limit; {@code start} is what arrived of it, to address the AR. */
-	record TooLarge(String start) implements Frame {}
+	/**
+	 * A message over the limit; {@code start} is what arrived of it, to address the AR.
+	 */
+	record TooLarge(String start) implements Frame {
+	}
 
 	/** The peer closed the connection between frames (or inside one). */
-	record End() implements Frame {}
+	record End() implements Frame {
+	}
 
 	private final InputStream in;
+
 	private final long maxMessageBytes;
+
 	private final ByteArrayOutputStream message = new ByteArrayOutputStream();
 
 	MllpFrames(InputStream in, long maxMessageBytes) {
@@ -48,7 +58,8 @@ final class MllpFrames {
 			if (b == -1) {
 				return new End();
 			}
-		} while (b != START_BLOCK && Character.isWhitespace(b));
+		}
+		while (b != START_BLOCK && Character.isWhitespace(b));
 		if (b != START_BLOCK) {
 			return new Broken("Data outside an MLLP frame: a message must start with 0x0B");
 		}
@@ -84,4 +95,5 @@ final class MllpFrames {
 		frame[body.length + 2] = CARRIAGE_RETURN;
 		return frame;
 	}
+
 }

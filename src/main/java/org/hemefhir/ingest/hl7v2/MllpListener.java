@@ -10,8 +10,9 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Runs the MLLP listener on {@code hemefhir.hl7v2.mllp-port} while the application runs (off when
- * the port is 0). Messages are limited to {@code hemefhir.max-request-bytes}, as over HTTP.
+ * Runs the MLLP listener on {@code hemefhir.hl7v2.mllp-port} while the application runs
+ * (off when the port is 0). Messages are limited to {@code hemefhir.max-request-bytes},
+ * as over HTTP.
  */
 @Component
 class MllpListener implements SmartLifecycle {
@@ -19,12 +20,17 @@ class MllpListener implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(MllpListener.class);
 
 	private final Hl7v2Ingestor ingestor;
+
 	private final Admission admission;
+
 	private final Hl7v2Properties properties;
+
 	private final long maxMessageBytes;
+
 	private MllpServer server;
 
-	MllpListener(Hl7v2Ingestor ingestor, Admission admission, Hl7v2Properties properties, ServerProperties serverProperties) {
+	MllpListener(Hl7v2Ingestor ingestor, Admission admission, Hl7v2Properties properties,
+			ServerProperties serverProperties) {
 		this.ingestor = ingestor;
 		this.admission = admission;
 		this.properties = properties;
@@ -36,10 +42,12 @@ class MllpListener implements SmartLifecycle {
 		if (properties.mllpPort() <= 0 || server != null) {
 			return;
 		}
-		MllpServer started = new MllpServer(ingestor, admission, maxMessageBytes, properties.mllpMaxConnections(), properties.mllpIdleTimeout());
+		MllpServer started = new MllpServer(ingestor, admission, maxMessageBytes, properties.mllpMaxConnections(),
+				properties.mllpIdleTimeout());
 		try {
 			started.start(properties.mllpPort());
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			started.close();
 			throw new UncheckedIOException("MLLP listener could not bind port " + properties.mllpPort(), e);
 		}
@@ -59,4 +67,5 @@ class MllpListener implements SmartLifecycle {
 	public synchronized boolean isRunning() {
 		return server != null;
 	}
+
 }

@@ -22,32 +22,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MLLP (HL7 v2 over TCP): each message framed as {@code 0x0B message 0x1C 0x0D}, answered by its ACK
- * in the same framing, many messages per connection, one at a time. Data outside a frame, a broken
- * frame or a message over the size limit is answered with an AR and the connection is closed, as
- * the sender's framing can no longer be trusted. Connections run on daemon threads, at most
- * {@code maxConnections} at once.
+ * MLLP (HL7 v2 over TCP): each message framed as {@code 0x0B message 0x1C 0x0D}, answered
+ * by its ACK in the same framing, many messages per connection, one at a time. Data
+ * outside a frame, a broken frame or a message over the size limit is answered with an AR
+ * and the connection is closed, as the sender's framing can no longer be trusted.
+ * Connections run on daemon threads, at most {@code maxConnections} at once.
  */
 final class MllpServer implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(MllpServer.class);
 
 	private final Hl7v2Ingestor ingestor;
+
 	private final Admission admission;
+
 	private final long maxMessageBytes;
+
 	private final int maxConnections;
+
 	private final Duration idleTimeout;
+
 	private final Semaphore slots;
+
 	private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+
 	private final AtomicInteger threadNumber = new AtomicInteger();
+
 	private final ExecutorService threads = Executors.newCachedThreadPool(task -> {
 		Thread thread = new Thread(task, "mllp-" + threadNumber.incrementAndGet());
 		thread.setDaemon(true);
 		return thread;
 	});
+
 	private volatile ServerSocket server;
 
-	MllpServer(Hl7v2Ingestor ingestor, Admission admission, long maxMessageBytes, int maxConnections, Duration idleTimeout) {
+	MllpServer(Hl7v2Ingestor ingestor, Admission admission, long maxMessageBytes, int maxConnections,
+			Duration idleTimeout) {
 		this.ingestor = ingestor;
 		this.admission = admission;
 		this.maxMessageBytes = maxMessageBytes;
@@ -74,14 +84,16 @@ final class MllpServer implements AutoCloseable {
 			Socket client;
 			try {
 				client = server.accept();
-			} catch (IOException e) {
+			}
+			catch (IOException e) {
 				if (!server.isClosed()) {
 					log.warn("MLLP accept failed: {}", e.getMessage());
 				}
 				continue;
 			}
 			if (!slots.tryAcquire()) {
-				log.warn("MLLP connection from {} refused: {} connections are open", client.getRemoteSocketAddress(), maxConnections);
+				log.warn("MLLP connection from {} refused: {} connections are open", client.getRemoteSocketAddress(),
+						maxConnections);
 				closeQuietly(client);
 				continue;
 			}
@@ -89,7 +101,8 @@ final class MllpServer implements AutoCloseable {
 			threads.execute(() -> {
 				try {
 					serve(client);
-				} finally {
+				}
+				finally {
 					open.remove(client);
 					closeQuietly(client);
 					slots.release();
@@ -101,7 +114,8 @@ final class MllpServer implements AutoCloseable {
 	private void serve(Socket client) {
 		try {
 			client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
-			// ACKs are small single writes; Nagle's algorithm would hold them for the peer's delayed ACK.
+			// ACKs are small single writes; Nagle's algorithm would hold them for the
+			// peer's delayed ACK.
 			client.setTcpNoDelay(true);
 			MllpFrames frames = new MllpFrames(new BufferedInputStream(client.getInputStream()), maxMessageBytes);
 			OutputStream out = client.getOutputStream();
@@ -113,16 +127,20 @@ final class MllpServer implements AutoCloseable {
 				}
 				if (frame instanceof MllpFrames.Broken broken) {
 					reply(out, ingestor.reject(broken.reason()));
-				} else if (frame instanceof MllpFrames.TooLarge tooLarge) {
+				}
+				else if (frame instanceof MllpFrames.TooLarge tooLarge) {
 					reply(out, ingestor.tooLarge(tooLarge.start(), maxMessageBytes));
 				}
 				return;
 			}
-		} catch (SocketTimeoutException e) {
+		}
+		catch (SocketTimeoutException e) {
 			log.debug("MLLP connection {} idle for {}; closed", client.getRemoteSocketAddress(), idleTimeout);
-		} catch (SocketException e) {
+		}
+		catch (SocketException e) {
 			log.debug("MLLP connection {} ended: {}", client.getRemoteSocketAddress(), e.getMessage());
-		} catch (IOException e) {
+		}
+		catch (IOException e) {
 			log.warn("MLLP connection {} failed: {}", client.getRemoteSocketAddress(), e.getMessage());
 		}
 	}
@@ -133,10 +151,11 @@ final class MllpServer implements AutoCloseable {
 		if (slot.isEmpty()) {
 			return ingestor.busy(message, admission.busy().getMessage());
 		}
-		RequestBudget.Connection connection = new RequestBudget.Connection(
-				client.getInetAddress().getHostAddress(), client.getPort(), client.getLocalPort());
+		RequestBudget.Connection connection = new RequestBudget.Connection(client.getInetAddress().getHostAddress(),
+				client.getPort(), client.getLocalPort());
 		try (Admission.Slot taken = slot.get();
-				RequestBudget budget = RequestBudget.open(admission.limits(), connection, "MLLP message from " + client.getRemoteSocketAddress())) {
+				RequestBudget budget = RequestBudget.open(admission.limits(), connection,
+						"MLLP message from " + client.getRemoteSocketAddress())) {
 			return ingestor.receive(message).ack();
 		}
 	}
@@ -159,8 +178,10 @@ final class MllpServer implements AutoCloseable {
 	private static void closeQuietly(java.io.Closeable closeable) {
 		try {
 			closeable.close();
-		} catch (IOException ignored) {
+		}
+		catch (IOException ignored) {
 			// closing anyway
 		}
 	}
+
 }

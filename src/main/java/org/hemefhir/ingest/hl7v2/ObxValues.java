@@ -24,34 +24,31 @@ import org.hl7.fhir.r4.model.Ratio;
 import org.hl7.fhir.r4.model.StringType;
 
 /**
- * The result of one OBX as a FHIR value: OBX-5 read by its type in OBX-2 (numbers, SN comparators,
- * ranges and ratios, coded MRD results, text, codes), the unit in OBX-6 converted to the one the
- * profile asks for, and the MRD method in OBX-17. Each problem is added to the message's errors at
- * its field.
+ * The result of one OBX as a FHIR value: OBX-5 read by its type in OBX-2 (numbers, SN
+ * comparators, ranges and ratios, coded MRD results, text, codes), the unit in OBX-6
+ * converted to the one the profile asks for, and the MRD method in OBX-17. Each problem
+ * is added to the message's errors at its field.
  */
 final class ObxValues {
 
-	/** Coded MRD results (OBX-5 of a CE/CWE/ST OBX) as v3 ObservationInterpretation codes. */
-	private static final Map<String, String[]> MRD_RESULT = Map.of(
-			"NEG", new String[] {"NEG", "Negative"},
-			"NEGATIVE", new String[] {"NEG", "Negative"},
-			"POS", new String[] {"POS", "Positive"},
-			"POSITIVE", new String[] {"POS", "Positive"},
-			"DET", new String[] {"DET", "Detected"},
-			"DETECTED", new String[] {"DET", "Detected"},
-			"ND", new String[] {"ND", "Not detected"},
-			"NOT DETECTED", new String[] {"ND", "Not detected"});
+	/**
+	 * Coded MRD results (OBX-5 of a CE/CWE/ST OBX) as v3 ObservationInterpretation codes.
+	 */
+	private static final Map<String, String[]> MRD_RESULT = Map.of("NEG", new String[] { "NEG", "Negative" },
+			"NEGATIVE", new String[] { "NEG", "Negative" }, "POS", new String[] { "POS", "Positive" }, "POSITIVE",
+			new String[] { "POS", "Positive" }, "DET", new String[] { "DET", "Detected" }, "DETECTED",
+			new String[] { "DET", "Detected" }, "ND", new String[] { "ND", "Not detected" }, "NOT DETECTED",
+			new String[] { "ND", "Not detected" });
 
-	/** How laboratories write the MRD method in OBX-17, as codes of the IG's value set mrd-method. */
-	private static final Map<String, String> MRD_METHOD_ALIASES = Map.of(
-			"FLOW-CYTOMETRY", "flow-cytometry",
-			"FC", "flow-cytometry",
-			"FCM", "flow-cytometry",
-			"FLOW CYTOMETRY", "flow-cytometry",
-			"NGS", "ngs",
-			"PCR", "pcr");
+	/**
+	 * How laboratories write the MRD method in OBX-17, as codes of the IG's value set
+	 * mrd-method.
+	 */
+	private static final Map<String, String> MRD_METHOD_ALIASES = Map.of("FLOW-CYTOMETRY", "flow-cytometry", "FC",
+			"flow-cytometry", "FCM", "flow-cytometry", "FLOW CYTOMETRY", "flow-cytometry", "NGS", "ngs", "PCR", "pcr");
 
 	private final List<Hl7v2Error> errors;
+
 	private final String namespace;
 
 	ObxValues(List<Hl7v2Error> errors, String namespace) {
@@ -66,18 +63,20 @@ final class ObxValues {
 			error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING, "OBX-5 (the result) is empty");
 			return;
 		}
-		if (code.kind() == Kind.MRD && (type.equals("CE") || type.equals("CWE") || type.equals("ST") || type.equals("TX"))) {
+		if (code.kind() == Kind.MRD
+				&& (type.equals("CE") || type.equals("CWE") || type.equals("ST") || type.equals("TX"))) {
 			String key = first == null ? "" : first.trim().toUpperCase(Locale.ROOT);
 			String[] result = MRD_RESULT.get(key);
 			if (result == null && get(obx, 5, 2) != null) {
 				result = MRD_RESULT.get(get(obx, 5, 2).trim().toUpperCase(Locale.ROOT));
 			}
 			if (result == null) {
-				error("OBX", seq, 5, Code.TABLE_VALUE_NOT_FOUND,
-						"OBX-5 '" + first + "' is not an MRD result; expected NEG, POS, DET or ND, or a percentage (OBX-2 NM)");
+				error("OBX", seq, 5, Code.TABLE_VALUE_NOT_FOUND, "OBX-5 '" + first
+						+ "' is not an MRD result; expected NEG, POS, DET or ND, or a percentage (OBX-2 NM)");
 				return;
 			}
-			CodeableConcept concept = new CodeableConcept().addCoding(new Coding(V2Codes.INTERPRETATION_SYSTEM, result[0], result[1]));
+			CodeableConcept concept = new CodeableConcept()
+				.addCoding(new Coding(V2Codes.INTERPRETATION_SYSTEM, result[0], result[1]));
 			o.setValue(concept);
 			o.addInterpretation(concept.copy());
 			return;
@@ -100,8 +99,8 @@ final class ObxValues {
 		}
 		Optional<UcumUnits.Conversion> conversion = UcumUnits.toTarget(code.unit(), unit);
 		if (conversion.isEmpty()) {
-			error("OBX", seq, 6, Code.TABLE_VALUE_NOT_FOUND,
-					"OBX-6 unit '" + unit + "' is not a unit of " + code.display() + "; expected " + UcumUnits.accepted(code.unit()));
+			error("OBX", seq, 6, Code.TABLE_VALUE_NOT_FOUND, "OBX-6 unit '" + unit + "' is not a unit of "
+					+ code.display() + "; expected " + UcumUnits.accepted(code.unit()));
 			return;
 		}
 		UcumUnits.Conversion c = conversion.get();
@@ -109,7 +108,10 @@ final class ObxValues {
 		o.setValue(quantity);
 	}
 
-	/** OBX-5 of an NM or SN OBX as a Quantity without unit, or null after recording why not. */
+	/**
+	 * OBX-5 of an NM or SN OBX as a Quantity without unit, or null after recording why
+	 * not.
+	 */
 	Quantity number(OBX obx, int seq, String type) throws HL7Exception {
 		Quantity quantity = new Quantity();
 		String number = get(obx, 5, 1);
@@ -127,9 +129,11 @@ final class ObxValues {
 					case "<=" -> quantity.setComparator(Quantity.QuantityComparator.LESS_OR_EQUAL);
 					case ">" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_THAN);
 					case ">=" -> quantity.setComparator(Quantity.QuantityComparator.GREATER_OR_EQUAL);
-					case "=" -> { }
+					case "=" -> {
+					}
 					default -> {
-						error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 comparator '" + comparator + "' is not one of <, <=, >, >=, =");
+						error("OBX", seq, 5, Code.DATA_TYPE_ERROR,
+								"OBX-5 comparator '" + comparator + "' is not one of <, <=, >, >=, =");
 						return null;
 					}
 				}
@@ -137,14 +141,16 @@ final class ObxValues {
 		}
 		Optional<String> refused = number == null ? Optional.empty() : DecimalBounds.problem(number.trim());
 		if (refused.isPresent()) {
-			// FHIR decimals are indexed as doubles (1e400 would fail in storage) and written out in full
+			// FHIR decimals are indexed as doubles (1e400 would fail in storage) and
+			// written out in full
 			error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 is out of the range of a number: " + refused.get());
 			return null;
 		}
 		BigDecimal value;
 		try {
 			value = new BigDecimal(number == null ? "" : number.trim());
-		} catch (NumberFormatException e) {
+		}
+		catch (NumberFormatException e) {
 			error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + shorten(number) + "' is not a number");
 			return null;
 		}
@@ -152,8 +158,9 @@ final class ObxValues {
 	}
 
 	/**
-	 * The value of a result HemeFHIR does not model, as sent: a number with the laboratory's unit
-	 * (with its UCUM code when the unit is recognised, never converted), text, or a code.
+	 * The value of a result HemeFHIR does not model, as sent: a number with the
+	 * laboratory's unit (with its UCUM code when the unit is recognised, never
+	 * converted), text, or a code.
 	 */
 	void otherValue(OBX obx, int seq, Observation o) throws HL7Exception {
 		String type = Optional.ofNullable(get(obx, 2, 1)).map(t -> t.toUpperCase(Locale.ROOT)).orElse("");
@@ -175,33 +182,43 @@ final class ObxValues {
 				o.setValue(quantity);
 			}
 			case "ST", "TX", "FT" -> o.setValue(new StringType(get(obx, 5, 1)));
-			case "CE", "CWE" -> o.setValue(V2Codes.concept(get(obx, 5, 1), get(obx, 5, 2), get(obx, 5, 3), get(obx, 5, 4),
-					get(obx, 5, 5), get(obx, 5, 6), namespace));
+			case "CE", "CWE" -> o.setValue(V2Codes.concept(get(obx, 5, 1), get(obx, 5, 2), get(obx, 5, 3),
+					get(obx, 5, 4), get(obx, 5, 5), get(obx, 5, 6), namespace));
 			default -> error("OBX", seq, 2, type.isEmpty() ? Code.REQUIRED_FIELD_MISSING : Code.DATA_TYPE_ERROR,
 					"OBX-2 (value type) " + (type.isEmpty() ? "is empty" : "'" + type + "' is not supported")
 							+ "; expected NM, SN, ST, TX, FT, CE or CWE");
 		}
 	}
 
-	/** OBX-6 on a quantity HemeFHIR does not model: the unit as sent, with its UCUM code when recognised. */
+	/**
+	 * OBX-6 on a quantity HemeFHIR does not model: the unit as sent, with its UCUM code
+	 * when recognised.
+	 */
 	void sentUnit(OBX obx, Quantity quantity) throws HL7Exception {
 		String unit = Optional.ofNullable(get(obx, 6, 1)).orElse(get(obx, 6, 2));
 		if (unit == null) {
 			return;
 		}
 		quantity.setUnit(Optional.ofNullable(get(obx, 6, 2)).orElse(unit));
-		Optional<String> ucum = "UCUM".equalsIgnoreCase(get(obx, 6, 3)) ? Optional.of(unit.trim()) : UcumUnits.ucumCode(unit);
+		Optional<String> ucum = "UCUM".equalsIgnoreCase(get(obx, 6, 3)) ? Optional.of(unit.trim())
+				: UcumUnits.ucumCode(unit);
 		ucum.ifPresent(code -> quantity.setSystem(UcumUnits.SYSTEM).setCode(code));
 	}
 
-	/** An SN with two numbers: {@code ^10^-^20} is a range, {@code ^1^:^128} (or {@code /}) a ratio such as a titre. */
+	/**
+	 * An SN with two numbers: {@code ^10^-^20} is a range, {@code ^1^:^128} (or
+	 * {@code /}) a ratio such as a titre.
+	 */
 	void rangeOrRatio(OBX obx, int seq, Observation o) throws HL7Exception {
 		String separator = Optional.ofNullable(get(obx, 5, 3)).map(String::trim).orElse("");
 		BigDecimal first = decimal(get(obx, 5, 2));
 		BigDecimal second = decimal(get(obx, 5, 4));
-		if (get(obx, 5, 1) != null || first == null || second == null || !(separator.equals("-") || separator.equals(":") || separator.equals("/"))) {
-			error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + String.join("^", Optional.ofNullable(get(obx, 5, 1)).orElse(""),
-					Optional.ofNullable(get(obx, 5, 2)).orElse(""), separator, Optional.ofNullable(get(obx, 5, 4)).orElse(""))
+		if (get(obx, 5, 1) != null || first == null || second == null
+				|| !(separator.equals("-") || separator.equals(":") || separator.equals("/"))) {
+			error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '"
+					+ String.join("^", Optional.ofNullable(get(obx, 5, 1)).orElse(""),
+							Optional.ofNullable(get(obx, 5, 2)).orElse(""), separator,
+							Optional.ofNullable(get(obx, 5, 4)).orElse(""))
 					+ "' is not a structured numeric the server reads: a range is ^low^-^high, a ratio ^n^:^d, each a number");
 			return;
 		}
@@ -211,16 +228,21 @@ final class ObxValues {
 			sentUnit(obx, low);
 			sentUnit(obx, high);
 			o.setValue(new Range().setLow(low).setHigh(high));
-		} else {
+		}
+		else {
 			o.setValue(new Ratio().setNumerator(new Quantity().setValue(first))
-					.setDenominator(new Quantity().setValue(second)));
+				.setDenominator(new Quantity().setValue(second)));
 		}
 	}
 
-	/** OBX-17 as the MRD method (a code of the IG's value set mrd-method), else the one the result code implies. */
+	/**
+	 * OBX-17 as the MRD method (a code of the IG's value set mrd-method), else the one
+	 * the result code implies.
+	 */
 	void mrdMethod(OBX obx, int seq, ResultCode code, Observation o) throws HL7Exception {
 		String given = Optional.ofNullable(get(obx, 17, 1)).orElse(get(obx, 17, 2));
-		String methodCode = given == null ? code.defaultMethod() : MRD_METHOD_ALIASES.get(given.trim().toUpperCase(Locale.ROOT));
+		String methodCode = given == null ? code.defaultMethod()
+				: MRD_METHOD_ALIASES.get(given.trim().toUpperCase(Locale.ROOT));
 		Optional<Coding> method = methodCode == null ? Optional.empty()
 				: IgTerminology.installed().find(IgTerminology.MRD_METHOD, methodCode);
 		if (method.isEmpty()) {
@@ -242,8 +264,10 @@ final class ObxValues {
 		}
 		try {
 			return DecimalBounds.parse(text);
-		} catch (NumberFormatException e) {
+		}
+		catch (NumberFormatException e) {
 			return null;
 		}
 	}
+
 }

@@ -41,46 +41,65 @@ import org.hl7.fhir.r4.model.Resource;
 import org.hl7.fhir.r4.model.Specimen;
 
 /**
- * Turns one ORU^R01 (read into the v2.5.1 structures) into a FHIR transaction: one conditional
- * update per OBX keyed on its business identifier, plus the Specimen an MRD or CD38 result needs.
- * Everything wrong with the message is collected, each error at its segment and field, so the
- * sender learns all of it from one ACK.
+ * Turns one ORU^R01 (read into the v2.5.1 structures) into a FHIR transaction: one
+ * conditional update per OBX keyed on its business identifier, plus the Specimen an MRD
+ * or CD38 result needs. Everything wrong with the message is collected, each error at its
+ * segment and field, so the sender learns all of it from one ACK.
  */
 final class OruR01Mapper {
 
 	static final String RESULT_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-result";
+
 	private static final String CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
 
-	/** OBX-11 (HL7 table 0085) to Observation.status, as in the HL7 v2-to-FHIR mapping. */
-	private static final Map<String, Observation.ObservationStatus> STATUS = Map.of(
-			"F", Observation.ObservationStatus.FINAL,
-			"U", Observation.ObservationStatus.FINAL,
-			"C", Observation.ObservationStatus.CORRECTED,
-			"P", Observation.ObservationStatus.PRELIMINARY,
-			"R", Observation.ObservationStatus.PRELIMINARY,
-			"S", Observation.ObservationStatus.PRELIMINARY,
-			"D", Observation.ObservationStatus.ENTEREDINERROR,
-			"W", Observation.ObservationStatus.ENTEREDINERROR);
+	/**
+	 * OBX-11 (HL7 table 0085) to Observation.status, as in the HL7 v2-to-FHIR mapping.
+	 */
+	private static final Map<String, Observation.ObservationStatus> STATUS = Map.of("F",
+			Observation.ObservationStatus.FINAL, "U", Observation.ObservationStatus.FINAL, "C",
+			Observation.ObservationStatus.CORRECTED, "P", Observation.ObservationStatus.PRELIMINARY, "R",
+			Observation.ObservationStatus.PRELIMINARY, "S", Observation.ObservationStatus.PRELIMINARY, "D",
+			Observation.ObservationStatus.ENTEREDINERROR, "W", Observation.ObservationStatus.ENTEREDINERROR);
 
 	/** What the mapper needs to know about stored data. */
 	interface Lookup {
-		/** Ids ({@code Patient/123}) of the patients that carry identifier {@code system|value}. */
+
+		/**
+		 * Ids ({@code Patient/123}) of the patients that carry identifier
+		 * {@code system|value}.
+		 */
 		List<String> patientsWithIdentifier(String system, String value);
 
-		/** The id of the patient's allogeneic HSCT Procedure, the focus of a chimerism result. */
+		/**
+		 * The id of the patient's allogeneic HSCT Procedure, the focus of a chimerism
+		 * result.
+		 */
 		Optional<String> transplantOf(String patientReference);
 
-		/** When the stored results with identifiers {@code system|value} were issued, by value (those stored and saying so). */
+		/**
+		 * When the stored results with identifiers {@code system|value} were issued, by
+		 * value (those stored and saying so).
+		 */
 		Map<String, Date> issuedOf(String system, Collection<String> values);
+
 	}
 
-	/** The segment a bundle entry was made from, to locate validation errors reported per entry. */
-	record Source(String segment, int sequence) {}
+	/**
+	 * The segment a bundle entry was made from, to locate validation errors reported per
+	 * entry.
+	 */
+	record Source(String segment, int sequence) {
+	}
 
-	/** The transaction to store, or the errors; warnings name results left out of an accepted message. */
-	record Mapping(Bundle transaction, List<Source> sources, List<Hl7v2Error> errors, List<Hl7v2Error> warnings) {}
+	/**
+	 * The transaction to store, or the errors; warnings name results left out of an
+	 * accepted message.
+	 */
+	record Mapping(Bundle transaction, List<Source> sources, List<Hl7v2Error> errors, List<Hl7v2Error> warnings) {
+	}
 
 	private final Lookup lookup;
+
 	private final ZoneId zone;
 
 	OruR01Mapper(Lookup lookup, ZoneId zone) {
@@ -101,25 +120,41 @@ final class OruR01Mapper {
 
 	/** State of one message's mapping. */
 	private final class Run {
+
 		final ORU_R01 message;
+
 		final Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+
 		final List<Source> sources = new ArrayList<>();
+
 		final List<Hl7v2Error> errors = new ArrayList<>();
+
 		final List<Hl7v2Error> warnings = new ArrayList<>();
+
 		final Set<String> identifiers = new HashSet<>();
+
 		final String namespace;
+
 		final ObxValues values;
-		/** When the laboratory released these results: OBR-22 of each order, else MSH-7. */
+
+		/**
+		 * When the laboratory released these results: OBR-22 of each order, else MSH-7.
+		 */
 		final String messageTime;
+
 		int pidSeq;
+
 		int obrSeq;
+
 		int obxSeq;
+
 		int spmSeq;
 
 		Run(ORU_R01 message) throws HL7Exception {
 			this.message = message;
 			String facility = get(message.getMSH(), 4, 1);
-			this.namespace = facility != null ? facility : Optional.ofNullable(get(message.getMSH(), 3, 1)).orElse("unknown");
+			this.namespace = facility != null ? facility
+					: Optional.ofNullable(get(message.getMSH(), 3, 1)).orElse("unknown");
 			this.messageTime = get(message.getMSH(), 7, 1);
 			this.values = new ObxValues(errors, namespace);
 		}
@@ -127,7 +162,8 @@ final class OruR01Mapper {
 		void mapMessage() throws HL7Exception {
 			List<ORU_R01_PATIENT_RESULT> results = message.getPATIENT_RESULTAll();
 			if (results.isEmpty()) {
-				error("PID", 1, null, Code.SEGMENT_SEQUENCE_ERROR, "The message has no PID segment: results are stored only for an identified patient");
+				error("PID", 1, null, Code.SEGMENT_SEQUENCE_ERROR,
+						"The message has no PID segment: results are stored only for an identified patient");
 				return;
 			}
 			int orders = 0;
@@ -138,7 +174,8 @@ final class OruR01Mapper {
 				if (pid.isEmpty()) {
 					error("PID", pidSeq, null, Code.SEGMENT_SEQUENCE_ERROR,
 							"The message has no PID segment before its OBR: results are stored only for an identified patient");
-				} else {
+				}
+				else {
 					patient = patient(pid);
 				}
 				for (ORU_R01_ORDER_OBSERVATION order : result.getORDER_OBSERVATIONAll()) {
@@ -151,7 +188,10 @@ final class OruR01Mapper {
 			}
 		}
 
-		/** The patient named by PID-3, or null (with an error) when there is not exactly one. */
+		/**
+		 * The patient named by PID-3, or null (with an error) when there is not exactly
+		 * one.
+		 */
 		String patient(PID pid) throws HL7Exception {
 			Set<String> found = new LinkedHashSet<>();
 			List<String> tried = new ArrayList<>();
@@ -184,13 +224,17 @@ final class OruR01Mapper {
 			return found.iterator().next();
 		}
 
-		/** CX-4 as a FHIR identifier system: universal id (URI, or ISO OID) or a namespace that is a URI. */
+		/**
+		 * CX-4 as a FHIR identifier system: universal id (URI, or ISO OID) or a namespace
+		 * that is a URI.
+		 */
 		String identifierSystem(PID pid, int rep) throws HL7Exception {
 			String namespace = Terser.get(pid, 3, rep, 4, 1);
 			String universal = Terser.get(pid, 3, rep, 4, 2);
 			String type = Terser.get(pid, 3, rep, 4, 3);
 			if (universal != null && !universal.isBlank()) {
-				return "ISO".equalsIgnoreCase(type) && !universal.startsWith("urn:") ? "urn:oid:" + universal : universal.trim();
+				return "ISO".equalsIgnoreCase(type) && !universal.startsWith("urn:") ? "urn:oid:" + universal
+						: universal.trim();
 			}
 			if (namespace != null && namespace.contains(":")) {
 				return namespace.trim();
@@ -221,7 +265,8 @@ final class OruR01Mapper {
 			for (int i = 0; i < observations.size(); i++) {
 				obxNumbers.add(++obxSeq);
 			}
-			// OBX after an SPM belong to its SPECIMEN group in 2.5.1; they are results all the same.
+			// OBX after an SPM belong to its SPECIMEN group in 2.5.1; they are results
+			// all the same.
 			for (ORU_R01_SPECIMEN specimen : order.getSPECIMENAll()) {
 				spmSeq++;
 				if (spm == null) {
@@ -243,7 +288,8 @@ final class OruR01Mapper {
 				OBX obx = observations.get(i);
 				int seq = obxNumbers.get(i);
 				Optional<ResultCode> known = known(obx);
-				Observation mapped = observation(obx, seq, known.orElse(null), patient, filler, fillerNamespace, observedAt);
+				Observation mapped = observation(obx, seq, known.orElse(null), patient, filler, fillerNamespace,
+						observedAt);
 				if (mapped == null) {
 					continue;
 				}
@@ -252,10 +298,10 @@ final class OruR01Mapper {
 				}
 				if (known.filter(ResultCode::needsSpecimen).isPresent()) {
 					if (specimenUrl == null) {
-						SpecimenMapping.Mapped specimen = new SpecimenMapping(errors, zone)
-								.map(obr, obr0, spm, spmAt, patient, filler, fillerNamespace, observedAt);
-						specimenUrl = specimen == null ? null
-								: add(specimen.specimen(), SpecimenMapping.SPECIMEN_ID_SYSTEM, specimen.segment(), specimen.sequence());
+						SpecimenMapping.Mapped specimen = new SpecimenMapping(errors, zone).map(obr, obr0, spm, spmAt,
+								patient, filler, fillerNamespace, observedAt);
+						specimenUrl = specimen == null ? null : add(specimen.specimen(),
+								SpecimenMapping.SPECIMEN_ID_SYSTEM, specimen.segment(), specimen.sequence());
 					}
 					if (specimenUrl != null) {
 						mapped.setSpecimen(new Reference(specimenUrl));
@@ -268,14 +314,17 @@ final class OruR01Mapper {
 		}
 
 		/**
-		 * A queue that resends out of order must not put an older result over a newer one: results whose
-		 * stored copy was issued later are taken out of the transaction, each with a warning.
+		 * A queue that resends out of order must not put an older result over a newer
+		 * one: results whose stored copy was issued later are taken out of the
+		 * transaction, each with a warning.
 		 */
 		void leaveOutOlderThanStored() {
-			Map<String, Date> stored = lookup.issuedOf(RESULT_ID_SYSTEM, bundle.getEntry().stream()
-					.filter(e -> e.getResource() instanceof Observation o && o.hasIssued())
-					.map(e -> ((Observation) e.getResource()).getIdentifierFirstRep().getValue())
-					.toList());
+			Map<String, Date> stored = lookup.issuedOf(RESULT_ID_SYSTEM,
+					bundle.getEntry()
+						.stream()
+						.filter(e -> e.getResource() instanceof Observation o && o.hasIssued())
+						.map(e -> ((Observation) e.getResource()).getIdentifierFirstRep().getValue())
+						.toList());
 			for (int i = bundle.getEntry().size() - 1; i >= 0; i--) {
 				if (!(bundle.getEntry().get(i).getResource() instanceof Observation o) || !o.hasIssued()) {
 					continue;
@@ -284,16 +333,21 @@ final class OruR01Mapper {
 				Date storedIssued = stored.get(value);
 				if (storedIssued != null && storedIssued.after(o.getIssued())) {
 					Source source = sources.get(i);
-					warnings.add(0, Hl7v2Error.warning(source.segment(), source.sequence(), "Result " + value
-							+ " was not applied: the stored one was issued later (" + new InstantType(storedIssued).asStringValue()
-							+ ") than this message's (" + o.getIssuedElement().asStringValue() + ")"));
+					warnings.add(0,
+							Hl7v2Error.warning(source.segment(), source.sequence(),
+									"Result " + value + " was not applied: the stored one was issued later ("
+											+ new InstantType(storedIssued).asStringValue() + ") than this message's ("
+											+ o.getIssuedElement().asStringValue() + ")"));
 					bundle.getEntry().remove(i);
 					sources.remove(i);
 				}
 			}
 		}
 
-		/** A v2 time precise to the minute at least as an instant, else null (a date cannot order two messages). */
+		/**
+		 * A v2 time precise to the minute at least as an instant, else null (a date
+		 * cannot order two messages).
+		 */
 		InstantType issued(String v2Time) {
 			if (v2Time == null) {
 				return null;
@@ -301,9 +355,9 @@ final class OruR01Mapper {
 			try {
 				DateTimeType time = V2Time.toFhir(v2Time, zone);
 				return time.getPrecision().ordinal() >= TemporalPrecisionEnum.MINUTE.ordinal()
-						? new InstantType(time.getValue(), TemporalPrecisionEnum.SECOND, time.getTimeZone())
-						: null;
-			} catch (IllegalArgumentException e) {
+						? new InstantType(time.getValue(), TemporalPrecisionEnum.SECOND, time.getTimeZone()) : null;
+			}
+			catch (IllegalArgumentException e) {
 				return null;
 			}
 		}
@@ -311,17 +365,19 @@ final class OruR01Mapper {
 		/** The result HemeFHIR models for OBX-3, by its first or its alternate coding. */
 		Optional<ResultCode> known(OBX obx) throws HL7Exception {
 			Optional<ResultCode> known = ResultCodes.find(get(obx, 3, 1), get(obx, 3, 3));
-			// CE/CWE components 4-6 hold an alternate coding, often the LOINC next to a local code.
+			// CE/CWE components 4-6 hold an alternate coding, often the LOINC next to a
+			// local code.
 			return known.isPresent() ? known : ResultCodes.find(get(obx, 3, 4), get(obx, 3, 6));
 		}
 
 		/**
-		 * One OBX as an Observation, or null after recording why it cannot be one. A result HemeFHIR
-		 * models ({@code code} not null) gets its profile and unit; any other coded result is stored as
-		 * a plain laboratory Observation with the code, value and unit the laboratory sent.
+		 * One OBX as an Observation, or null after recording why it cannot be one. A
+		 * result HemeFHIR models ({@code code} not null) gets its profile and unit; any
+		 * other coded result is stored as a plain laboratory Observation with the code,
+		 * value and unit the laboratory sent.
 		 */
-		Observation observation(OBX obx, int seq, ResultCode code, String patient, String filler, String fillerNamespace,
-				String observedAt) throws HL7Exception {
+		Observation observation(OBX obx, int seq, ResultCode code, String patient, String filler,
+				String fillerNamespace, String observedAt) throws HL7Exception {
 			int before = errors.size();
 			Observation o = new Observation();
 			o.addCategory().addCoding(new Coding(CATEGORY_SYSTEM, "laboratory", "Laboratory"));
@@ -330,15 +386,16 @@ final class OruR01Mapper {
 				o.getMeta().addProfile(code.kind().profile);
 				o.getCode().addCoding(new Coding(code.system(), code.code(), code.display()));
 				codeKey = code.code();
-			} else {
+			}
+			else {
 				codeKey = Optional.ofNullable(get(obx, 3, 1)).orElse(get(obx, 3, 4));
 				if (codeKey == null) {
 					error("OBX", seq, 3, Code.REQUIRED_FIELD_MISSING,
 							"OBX-3 (observation identifier) has no code, e.g. 718-7^Hemoglobin^LN");
 					return null;
 				}
-				o.setCode(V2Codes.concept(get(obx, 3, 1), get(obx, 3, 2), get(obx, 3, 3), get(obx, 3, 4), get(obx, 3, 5),
-						get(obx, 3, 6), namespace));
+				o.setCode(V2Codes.concept(get(obx, 3, 1), get(obx, 3, 2), get(obx, 3, 3), get(obx, 3, 4),
+						get(obx, 3, 5), get(obx, 3, 6), namespace));
 			}
 
 			String subId = get(obx, 4, 1);
@@ -351,12 +408,14 @@ final class OruR01Mapper {
 			o.addIdentifier(new Identifier().setSystem(RESULT_ID_SYSTEM).setValue(idValue));
 
 			String status = get(obx, 11, 1);
-			Observation.ObservationStatus fhirStatus = status == null ? null : STATUS.get(status.toUpperCase(Locale.ROOT));
+			Observation.ObservationStatus fhirStatus = status == null ? null
+					: STATUS.get(status.toUpperCase(Locale.ROOT));
 			if (fhirStatus == null) {
 				error("OBX", seq, 11, status == null ? Code.REQUIRED_FIELD_MISSING : Code.TABLE_VALUE_NOT_FOUND,
 						"OBX-11 (result status) " + (status == null ? "is empty" : "'" + status + "' is not supported")
 								+ "; expected F, C, P, R, S, U, D or W (HL7 table 0085)");
-			} else {
+			}
+			else {
 				o.setStatus(fhirStatus);
 			}
 
@@ -364,17 +423,20 @@ final class OruR01Mapper {
 			if (when == null) {
 				error("OBX", seq, 14, Code.REQUIRED_FIELD_MISSING,
 						"Neither OBX-14 nor OBR-7 gives the date/time of the observation");
-			} else {
+			}
+			else {
 				try {
 					o.setEffective(V2Time.toFhir(when, zone));
-				} catch (IllegalArgumentException e) {
+				}
+				catch (IllegalArgumentException e) {
 					error("OBX", seq, get(obx, 14, 1) != null ? 14 : null, Code.DATA_TYPE_ERROR, e.getMessage());
 				}
 			}
 
 			if (code == null) {
 				values.otherValue(obx, seq, o);
-			} else {
+			}
+			else {
 				values.value(obx, seq, code, o);
 			}
 			if (code != null && code.kind() == Kind.MRD) {
@@ -394,7 +456,8 @@ final class OruR01Mapper {
 					if (transplant.isEmpty()) {
 						error("OBX", seq, 3, Code.UNKNOWN_KEY_IDENTIFIER,
 								"Donor chimerism refers to the allogeneic HSCT, and the patient has no HSCT Procedure stored; send the transplant first");
-					} else {
+					}
+					else {
 						o.addFocus(new Reference(transplant.get()));
 					}
 				}
@@ -402,17 +465,21 @@ final class OruR01Mapper {
 			return errors.size() == before ? o : null;
 		}
 
-		/** Adds a conditional update on the resource's identifier; returns the entry's fullUrl. */
+		/**
+		 * Adds a conditional update on the resource's identifier; returns the entry's
+		 * fullUrl.
+		 */
 		String add(Resource resource, String system, String segment, int seq) {
 			String value = resource instanceof Observation o ? o.getIdentifierFirstRep().getValue()
 					: ((Specimen) resource).getIdentifierFirstRep().getValue();
 			String fullUrl = "urn:uuid:" + UUID.randomUUID();
 			bundle.addEntry()
-					.setFullUrl(fullUrl)
-					.setResource(resource)
-					.getRequest()
-					.setMethod(Bundle.HTTPVerb.PUT)
-					.setUrl(resource.fhirType() + "?identifier=" + UrlUtil.escapeUrlParam(system + "|" + escapeToken(value)));
+				.setFullUrl(fullUrl)
+				.setResource(resource)
+				.getRequest()
+				.setMethod(Bundle.HTTPVerb.PUT)
+				.setUrl(resource.fhirType() + "?identifier="
+						+ UrlUtil.escapeUrlParam(system + "|" + escapeToken(value)));
 			sources.add(new Source(segment, seq));
 			return fullUrl;
 		}
@@ -420,9 +487,13 @@ final class OruR01Mapper {
 		void error(String segment, int sequence, Integer field, Code code, String text) {
 			errors.add(Hl7v2Error.at(segment, sequence, field, code, text));
 		}
+
 	}
 
-	/** Characters with a meaning in a FHIR token search value are escaped with a backslash. */
+	/**
+	 * Characters with a meaning in a FHIR token search value are escaped with a
+	 * backslash.
+	 */
 	static String escapeToken(String value) {
 		return value.replace("\\", "\\\\").replace("|", "\\|").replace(",", "\\,").replace("$", "\\$");
 	}

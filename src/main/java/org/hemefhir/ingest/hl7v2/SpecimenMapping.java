@@ -17,19 +17,22 @@ import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Specimen;
 
 /**
- * The Specimen an MRD or CD38 result needs, from SPM (2.5 and later) or else from OBR-15 and OBR-7
- * (2.3, 2.4): its identifier (the specimen id, else the filler order number), type and collection
- * time.
+ * The Specimen an MRD or CD38 result needs, from SPM (2.5 and later) or else from OBR-15
+ * and OBR-7 (2.3, 2.4): its identifier (the specimen id, else the filler order number),
+ * type and collection time.
  */
 final class SpecimenMapping {
 
 	static final String SPECIMEN_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-specimen";
+
 	private static final String SPECIMEN_TYPE_SYSTEM = "http://terminology.hl7.org/CodeSystem/v2-0487";
 
 	/** The Specimen and the segment it came from. */
-	record Mapped(Specimen specimen, String segment, int sequence) {}
+	record Mapped(Specimen specimen, String segment, int sequence) {
+	}
 
 	private final List<Hl7v2Error> errors;
+
 	private final ZoneId zone;
 
 	SpecimenMapping(List<Hl7v2Error> errors, ZoneId zone) {
@@ -37,7 +40,10 @@ final class SpecimenMapping {
 		this.zone = zone;
 	}
 
-	/** The Specimen of an order, or null (after adding why to the errors when something was wrong). */
+	/**
+	 * The Specimen of an order, or null (after adding why to the errors when something
+	 * was wrong).
+	 */
 	Mapped map(OBR obr, int obrAt, SPM spm, int spmAt, String patient, String filler, String fillerNamespace,
 			String observedAt) throws HL7Exception {
 		if (filler == null) {
@@ -61,7 +67,8 @@ final class SpecimenMapping {
 			segment = "SPM";
 			seq = spmAt;
 			collectedField = get(spm, 17, 1, 1) != null ? 17 : null;
-		} else {
+		}
+		else {
 			typeCode = get(obr, 15, 1, 1);
 			typeText = get(obr, 15, 1, 2);
 			typeSystem = null;
@@ -75,7 +82,8 @@ final class SpecimenMapping {
 		if (typeCode != null || typeText != null) {
 			CodeableConcept type = new CodeableConcept();
 			if (typeCode != null) {
-				boolean table0487 = typeSystem == null || typeSystem.equalsIgnoreCase("HL70487") || typeSystem.equalsIgnoreCase("HL70070");
+				boolean table0487 = typeSystem == null || typeSystem.equalsIgnoreCase("HL70487")
+						|| typeSystem.equalsIgnoreCase("HL70070");
 				type.addCoding(new Coding(table0487 ? SPECIMEN_TYPE_SYSTEM : typeSystem, typeCode, typeText));
 			}
 			if (typeText != null) {
@@ -90,7 +98,8 @@ final class SpecimenMapping {
 			try {
 				DateTimeType at = V2Time.toFhir(collected, zone);
 				specimen.getCollection().setCollected(at);
-			} catch (IllegalArgumentException e) {
+			}
+			catch (IllegalArgumentException e) {
 				errors.add(Hl7v2Error.at(segment, seq, collectedField, Code.DATA_TYPE_ERROR, e.getMessage()));
 				return null;
 			}
@@ -100,4 +109,5 @@ final class SpecimenMapping {
 		}
 		return new Mapped(specimen, segment, seq);
 	}
+
 }

@@ -21,11 +21,17 @@ import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Procedure;
 import org.springframework.stereotype.Component;
 
-/** What the v2 mapping needs to know of stored data (patients, transplants, earlier results), read through the JPA DAOs. */
+/**
+ * What the v2 mapping needs to know of stored data (patients, transplants, earlier
+ * results), read through the JPA DAOs.
+ */
 @Component
 class StoredData implements OruR01Mapper.Lookup {
 
-	/** The transplant procedures, as the implementation guide lists them (ValueSet hsct-code). */
+	/**
+	 * The transplant procedures, as the implementation guide lists them (ValueSet
+	 * hsct-code).
+	 */
 	private static final List<Coding> HSCT_CODES = IgTerminology.installed().concepts(IgTerminology.HSCT_CODE);
 
 	private final DaoRegistry daoRegistry;
@@ -43,11 +49,15 @@ class StoredData implements OruR01Mapper.Lookup {
 		values.forEach(value -> identifiers.addOr(new TokenParam(system, value)));
 		SearchParameterMap map = SearchParameterMap.newSynchronous().add("identifier", identifiers);
 		Map<String, Date> issued = new HashMap<>();
-		for (IBaseResource found : daoRegistry.getResourceDao("Observation").search(map, new SystemRequestDetails()).getAllResources()) {
+		for (IBaseResource found : daoRegistry.getResourceDao("Observation")
+			.search(map, new SystemRequestDetails())
+			.getAllResources()) {
 			Observation o = (Observation) found;
 			if (o.hasIssued()) {
-				o.getIdentifier().stream().filter(id -> system.equals(id.getSystem()))
-						.forEach(id -> issued.put(id.getValue(), o.getIssued()));
+				o.getIdentifier()
+					.stream()
+					.filter(id -> system.equals(id.getSystem()))
+					.forEach(id -> issued.put(id.getValue(), o.getIssued()));
 			}
 		}
 		return issued;
@@ -58,9 +68,10 @@ class StoredData implements OruR01Mapper.Lookup {
 		SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(system, value));
 		map.setCount(2);
 		IBundleProvider found = daoRegistry.getResourceDao("Patient").search(map, new SystemRequestDetails());
-		return found.getResources(0, 2).stream()
-				.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue())
-				.toList();
+		return found.getResources(0, 2)
+			.stream()
+			.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue())
+			.toList();
 	}
 
 	@Override
@@ -68,15 +79,18 @@ class StoredData implements OruR01Mapper.Lookup {
 		TokenOrListParam codes = new TokenOrListParam();
 		HSCT_CODES.forEach(c -> codes.addOr(new TokenParam(c.getSystem(), c.getCode())));
 		SearchParameterMap map = SearchParameterMap.newSynchronous()
-				.add("subject", new ReferenceParam(patientReference))
-				.add("code", codes);
-		List<IBaseResource> found = daoRegistry.getResourceDao("Procedure").search(map, new SystemRequestDetails()).getAllResources();
+			.add("subject", new ReferenceParam(patientReference))
+			.add("code", codes);
+		List<IBaseResource> found = daoRegistry.getResourceDao("Procedure")
+			.search(map, new SystemRequestDetails())
+			.getAllResources();
 		// The latest transplant is the one a chimerism result follows.
 		return found.stream()
-				.map(Procedure.class::cast)
-				.max(Comparator.comparing(p -> p.hasPerformedDateTimeType() ? p.getPerformedDateTimeType().getValue()
-						: p.hasPerformedPeriod() && p.getPerformedPeriod().hasStart() ? p.getPerformedPeriod().getStart()
-						: new java.util.Date(0)))
-				.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue());
+			.map(Procedure.class::cast)
+			.max(Comparator.comparing(p -> p.hasPerformedDateTimeType() ? p.getPerformedDateTimeType().getValue()
+					: p.hasPerformedPeriod() && p.getPerformedPeriod().hasStart() ? p.getPerformedPeriod().getStart()
+							: new java.util.Date(0)))
+			.map(p -> p.getIdElement().toUnqualifiedVersionless().getValue());
 	}
+
 }

@@ -7,8 +7,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads the unit spellings laboratories put in OBX-6 and converts a value to the one UCUM unit the
- * HemeFHIR profile expects for that analyte. Anything not listed is refused rather than guessed.
+ * Reads the unit spellings laboratories put in OBX-6 and converts a value to the one UCUM
+ * unit the HemeFHIR profile expects for that analyte. Anything not listed is refused
+ * rather than guessed.
  */
 final class UcumUnits {
 
@@ -25,25 +26,29 @@ final class UcumUnits {
 		}
 	}
 
-	/** 10^9/L and 10^3/uL are the same quantity; written lower-case with spaces and micro signs removed. */
-	private static final Set<String> COUNT_SPELLINGS = Set.of(
-			"10*9/l", "10^9/l", "x10e9/l", "10e9/l", "x10^9/l", "x10*9/l", "*10^9/l", "10**9/l", "e9/l",
-			"10*3/ul", "10^3/ul", "x10^3/ul", "x10e3/ul", "10e3/ul", "x10*3/ul", "k/ul", "thou/ul",
-			"10*3/mm3", "10^3/mm3", "/nl");
+	/**
+	 * 10^9/L and 10^3/uL are the same quantity; written lower-case with spaces and micro
+	 * signs removed.
+	 */
+	private static final Set<String> COUNT_SPELLINGS = Set.of("10*9/l", "10^9/l", "x10e9/l", "10e9/l", "x10^9/l",
+			"x10*9/l", "*10^9/l", "10**9/l", "e9/l", "10*3/ul", "10^3/ul", "x10^3/ul", "x10e3/ul", "10e3/ul",
+			"x10*3/ul", "k/ul", "thou/ul", "10*3/mm3", "10^3/mm3", "/nl");
+
 	/** Upper-case G is giga: "G/L" is a count, "g/L" is grams. */
 	private static final Set<String> GIGA_SPELLINGS = Set.of("G/L", "Gpt/L", "GPT/L");
-	private static final Map<String, BigDecimal> GRAM_SPELLINGS = Map.of(
-			"g/l", BigDecimal.ONE,
-			"gm/l", BigDecimal.ONE,
-			"g/dl", BigDecimal.TEN,
-			"gm/dl", BigDecimal.TEN,
-			"g%", BigDecimal.TEN,
-			"mg/ml", BigDecimal.ONE);
+
+	private static final Map<String, BigDecimal> GRAM_SPELLINGS = Map.of("g/l", BigDecimal.ONE, "gm/l", BigDecimal.ONE,
+			"g/dl", BigDecimal.TEN, "gm/dl", BigDecimal.TEN, "g%", BigDecimal.TEN, "mg/ml", BigDecimal.ONE);
+
 	private static final Set<String> PERCENT_SPELLINGS = Set.of("%", "percent", "pct", "%cells");
 
-	private UcumUnits() {}
+	private UcumUnits() {
+	}
 
-	/** The conversion of {@code unit} to {@code targetCode}, or empty when the unit does not fit. */
+	/**
+	 * The conversion of {@code unit} to {@code targetCode}, or empty when the unit does
+	 * not fit.
+	 */
 	static Optional<Conversion> toTarget(String targetCode, String unit) {
 		if (unit == null || unit.isBlank()) {
 			return Optional.empty();
@@ -52,29 +57,29 @@ final class UcumUnits {
 		String lower = compact.toLowerCase(Locale.ROOT);
 		return switch (targetCode) {
 			case PER_LITRE_E9 -> COUNT_SPELLINGS.contains(lower) || GIGA_SPELLINGS.contains(compact)
-					? Optional.of(new Conversion(PER_LITRE_E9, "10^9/L", BigDecimal.ONE))
-					: Optional.empty();
+					? Optional.of(new Conversion(PER_LITRE_E9, "10^9/L", BigDecimal.ONE)) : Optional.empty();
 			case GRAMS_PER_LITRE -> Optional.ofNullable(GRAM_SPELLINGS.get(lower))
-					.map(factor -> new Conversion(GRAMS_PER_LITRE, "g/L", factor));
+				.map(factor -> new Conversion(GRAMS_PER_LITRE, "g/L", factor));
 			case PERCENT -> PERCENT_SPELLINGS.contains(lower)
-					? Optional.of(new Conversion(PERCENT, "%", BigDecimal.ONE))
-					: Optional.empty();
+					? Optional.of(new Conversion(PERCENT, "%", BigDecimal.ONE)) : Optional.empty();
 			default -> Optional.empty();
 		};
 	}
 
-	/** Common laboratory units whose usual spelling, lower-cased, maps to one UCUM code. */
-	private static final Map<String, String> COMMON = Map.ofEntries(
-			Map.entry("fl", "fL"), Map.entry("pg", "pg"), Map.entry("g/l", "g/L"), Map.entry("g/dl", "g/dL"),
-			Map.entry("mg/dl", "mg/dL"), Map.entry("mg/l", "mg/L"), Map.entry("mmol/l", "mmol/L"),
-			Map.entry("umol/l", "umol/L"), Map.entry("u/l", "U/L"), Map.entry("iu/l", "[IU]/L"), Map.entry("s", "s"),
-			Map.entry("10*12/l", "10*12/L"), Map.entry("10^12/l", "10*12/L"), Map.entry("x10e12/l", "10*12/L"),
-			Map.entry("x10^12/l", "10*12/L"), Map.entry("10*6/ul", "10*12/L"), Map.entry("10^6/ul", "10*12/L"),
-			Map.entry("m/ul", "10*12/L"));
+	/**
+	 * Common laboratory units whose usual spelling, lower-cased, maps to one UCUM code.
+	 */
+	private static final Map<String, String> COMMON = Map.ofEntries(Map.entry("fl", "fL"), Map.entry("pg", "pg"),
+			Map.entry("g/l", "g/L"), Map.entry("g/dl", "g/dL"), Map.entry("mg/dl", "mg/dL"), Map.entry("mg/l", "mg/L"),
+			Map.entry("mmol/l", "mmol/L"), Map.entry("umol/l", "umol/L"), Map.entry("u/l", "U/L"),
+			Map.entry("iu/l", "[IU]/L"), Map.entry("s", "s"), Map.entry("10*12/l", "10*12/L"),
+			Map.entry("10^12/l", "10*12/L"), Map.entry("x10e12/l", "10*12/L"), Map.entry("x10^12/l", "10*12/L"),
+			Map.entry("10*6/ul", "10*12/L"), Map.entry("10^6/ul", "10*12/L"), Map.entry("m/ul", "10*12/L"));
 
 	/**
-	 * The UCUM code of a unit as a laboratory writes it, for results HemeFHIR does not model (no
-	 * conversion: only spellings of the very same unit), or empty when it is not recognised.
+	 * The UCUM code of a unit as a laboratory writes it, for results HemeFHIR does not
+	 * model (no conversion: only spellings of the very same unit), or empty when it is
+	 * not recognised.
 	 */
 	static Optional<String> ucumCode(String unit) {
 		if (unit == null || unit.isBlank()) {
@@ -105,4 +110,5 @@ final class UcumUnits {
 			default -> targetCode;
 		};
 	}
+
 }

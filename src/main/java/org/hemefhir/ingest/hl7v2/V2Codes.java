@@ -7,29 +7,30 @@ import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 
 /**
- * Coded v2 fields (CE/CWE) as FHIR codings: the name of the coding system in component 3 becomes a
- * system URI, and abnormal flags (OBX-8, HL7 table 0078) become v3 ObservationInterpretation codes,
- * as in the HL7 v2-to-FHIR mapping.
+ * Coded v2 fields (CE/CWE) as FHIR codings: the name of the coding system in component 3
+ * becomes a system URI, and abnormal flags (OBX-8, HL7 table 0078) become v3
+ * ObservationInterpretation codes, as in the HL7 v2-to-FHIR mapping.
  */
 final class V2Codes {
 
 	static final String INTERPRETATION_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation";
 
 	/** Table 0078 flags that have the same code in v3 ObservationInterpretation. */
-	private static final Map<String, String> FLAGS = Map.ofEntries(
-			Map.entry("L", "Low"), Map.entry("H", "High"), Map.entry("LL", "Critical low"),
-			Map.entry("HH", "Critical high"), Map.entry("N", "Normal"), Map.entry("A", "Abnormal"),
-			Map.entry("AA", "Critical abnormal"), Map.entry("<", "Off scale low"), Map.entry(">", "Off scale high"),
-			Map.entry("S", "Susceptible"), Map.entry("R", "Resistant"), Map.entry("I", "Intermediate"),
-			Map.entry("POS", "Positive"), Map.entry("NEG", "Negative"), Map.entry("IND", "Indeterminate"),
-			Map.entry("DET", "Detected"), Map.entry("ND", "Not detected"));
+	private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("L", "Low"), Map.entry("H", "High"),
+			Map.entry("LL", "Critical low"), Map.entry("HH", "Critical high"), Map.entry("N", "Normal"),
+			Map.entry("A", "Abnormal"), Map.entry("AA", "Critical abnormal"), Map.entry("<", "Off scale low"),
+			Map.entry(">", "Off scale high"), Map.entry("S", "Susceptible"), Map.entry("R", "Resistant"),
+			Map.entry("I", "Intermediate"), Map.entry("POS", "Positive"), Map.entry("NEG", "Negative"),
+			Map.entry("IND", "Indeterminate"), Map.entry("DET", "Detected"), Map.entry("ND", "Not detected"));
 
-	private V2Codes() {}
+	private V2Codes() {
+	}
 
 	/**
-	 * The system URI for a CE/CWE component 3: LOINC, SNOMED CT, UCUM and HL7 tables by their v2
-	 * names, a URI as it is, anything else (a laboratory's own codes) as a URN of the sending
-	 * facility and the name it gave, so that two laboratories' local codes never mix.
+	 * The system URI for a CE/CWE component 3: LOINC, SNOMED CT, UCUM and HL7 tables by
+	 * their v2 names, a URI as it is, anything else (a laboratory's own codes) as a URN
+	 * of the sending facility and the name it gave, so that two laboratories' local codes
+	 * never mix.
 	 */
 	static String system(String name, String facility) {
 		String upper = name == null ? "" : name.trim().toUpperCase(Locale.ROOT);
@@ -51,9 +52,12 @@ final class V2Codes {
 		return "urn:hemefhir:hl7v2:" + urnPart(facility) + ":" + urnPart(upper.isEmpty() ? "L" : name.trim());
 	}
 
-	/** A CE/CWE as a CodeableConcept: the coding of components 1-3, the alternate of 4-6, text = 2. */
-	static CodeableConcept concept(String code, String text, String system, String altCode, String altText, String altSystem,
-			String facility) {
+	/**
+	 * A CE/CWE as a CodeableConcept: the coding of components 1-3, the alternate of 4-6,
+	 * text = 2.
+	 */
+	static CodeableConcept concept(String code, String text, String system, String altCode, String altText,
+			String altSystem, String facility) {
 		CodeableConcept concept = new CodeableConcept();
 		if (code != null) {
 			concept.addCoding(new Coding(system(system, facility), code.trim(), text));
@@ -80,4 +84,5 @@ final class V2Codes {
 		String cleaned = value == null ? "" : value.trim().replaceAll("[^A-Za-z0-9.\\-]", "-");
 		return cleaned.isEmpty() ? "unknown" : cleaned;
 	}
+
 }

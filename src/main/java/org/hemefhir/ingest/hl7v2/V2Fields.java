@@ -4,10 +4,14 @@ import ca.uhn.hl7v2.HL7Exception;
 import ca.uhn.hl7v2.model.Segment;
 import ca.uhn.hl7v2.util.Terser;
 
-/** Reading fields of a parsed v2 segment: a component or subcomponent as text, null when empty. */
+/**
+ * Reading fields of a parsed v2 segment: a component or subcomponent as text, null when
+ * empty.
+ */
 final class V2Fields {
 
-	private V2Fields() {}
+	private V2Fields() {
+	}
 
 	/** Field component as text, null when empty. */
 	static String get(Segment segment, int field, int component) throws HL7Exception {
@@ -26,4 +30,5 @@ final class V2Fields {
 	static String shorten(String text) {
 		return text == null || text.length() <= 40 ? text : text.substring(0, 40) + "…";
 	}
+
 }

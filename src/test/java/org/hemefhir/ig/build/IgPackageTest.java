@@ -29,19 +29,24 @@ import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The generated package, used the way an outside validator would use it: a fresh HAPI chain. */
+/**
+ * The generated package, used the way an outside validator would use it: a fresh HAPI
+ * chain.
+ */
 class IgPackageTest {
 
 	private static final FhirContext CTX = FhirContext.forR4Cached();
+
 	private static Path archive;
+
 	private static NpmPackage npm;
 
 	@BeforeAll
 	static void findPackage() throws IOException {
 		try (Stream<Path> files = Files.list(Path.of("target"))) {
 			archive = files.filter(p -> p.getFileName().toString().matches("hemefhir\\.r4-.+\\.tgz"))
-					.findFirst()
-					.orElseThrow(() -> new AssertionError("target/hemefhir.r4-<version>.tgz missing: run process-classes"));
+				.findFirst()
+				.orElseThrow(() -> new AssertionError("target/hemefhir.r4-<version>.tgz missing: run process-classes"));
 		}
 		try (InputStream in = Files.newInputStream(archive)) {
 			npm = NpmPackage.fromPackage(in);
@@ -66,15 +71,17 @@ class IgPackageTest {
 
 	@Test
 	void everyStructureDefinitionHasASnapshotThatRegeneratesWithoutErrors() throws IOException {
-		List<StructureDefinition> definitions = npm.listResources("StructureDefinition").stream()
-				.map(IgPackageTest::load)
-				.map(StructureDefinition.class::cast)
-				.toList();
+		List<StructureDefinition> definitions = npm.listResources("StructureDefinition")
+			.stream()
+			.map(IgPackageTest::load)
+			.map(StructureDefinition.class::cast)
+			.toList();
 		for (StructureDefinition sd : definitions) {
 			assertThat(sd.getSnapshot().getElement()).as("snapshot of %s", sd.getUrl()).isNotEmpty();
 		}
 
-		List<String> errors = new SnapshotGenerator(CTX).generateAll(definitions.stream().map(StructureDefinition::copy).toList());
+		List<String> errors = new SnapshotGenerator(CTX)
+			.generateAll(definitions.stream().map(StructureDefinition::copy).toList());
 
 		assertThat(errors).isEmpty();
 	}
@@ -83,26 +90,25 @@ class IgPackageTest {
 	void loadsInAFreshHapiValidationChainAndValidatesTheExamples() throws IOException {
 		NpmPackageValidationSupport ig = new NpmPackageValidationSupport(CTX);
 		ig.loadPackageFromClasspath("classpath:" + HemeFhirIg.CLASSPATH_PACKAGE.substring(1));
-		ValidationSupportChain chain = new ValidationSupportChain(
-				new DefaultProfileValidationSupport(CTX),
-				ig,
-				new CommonCodeSystemsTerminologyService(CTX),
-				new InMemoryTerminologyServerValidationSupport(CTX),
-				new SnapshotGeneratingValidationSupport(CTX),
-				unknownSystemsAsWarnings());
+		ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(CTX), ig,
+				new CommonCodeSystemsTerminologyService(CTX), new InMemoryTerminologyServerValidationSupport(CTX),
+				new SnapshotGeneratingValidationSupport(CTX), unknownSystemsAsWarnings());
 		FhirValidator validator = CTX.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
 
 		IBaseResource anc = load(npm.getFolders().get("example"), "Observation-example-anc-day31.json");
-		ValidationResult result = validator.validateWithResult(
-				anc, new ValidationOptions().addProfile(HemeFhirIg.profileUrl("blood-count")));
+		ValidationResult result = validator.validateWithResult(anc,
+				new ValidationOptions().addProfile(HemeFhirIg.profileUrl("blood-count")));
 
 		assertThat(result.getMessages())
-				.filteredOn(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
-				.isEmpty();
+			.filteredOn(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal())
+			.isEmpty();
 		assertThat(chain.fetchStructureDefinition(HemeFhirIg.profileUrl("mrd"))).isNotNull();
 	}
 
-	/** LOINC, SNOMED CT etc. are not held offline: without this, HAPI reports every such code as an error. */
+	/**
+	 * LOINC, SNOMED CT etc. are not held offline: without this, HAPI reports every such
+	 * code as an error.
+	 */
 	private static UnknownCodeSystemWarningValidationSupport unknownSystemsAsWarnings() {
 		UnknownCodeSystemWarningValidationSupport support = new UnknownCodeSystemWarningValidationSupport(CTX);
 		support.setNonExistentCodeSystemSeverity(ca.uhn.fhir.context.support.IValidationSupport.IssueSeverity.WARNING);
@@ -115,9 +121,12 @@ class IgPackageTest {
 
 	private static IBaseResource load(NpmPackage.NpmPackageFolder folder, String file) {
 		try {
-			return CTX.newJsonParser().parseResource(new String(folder.fetchFile(file), java.nio.charset.StandardCharsets.UTF_8));
-		} catch (IOException e) {
+			return CTX.newJsonParser()
+				.parseResource(new String(folder.fetchFile(file), java.nio.charset.StandardCharsets.UTF_8));
+		}
+		catch (IOException e) {
 			throw new java.io.UncheckedIOException(e);
 		}
 	}
+
 }

@@ -21,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IgSiteGeneratorTest {
 
 	private static final FhirContext CTX = FhirContext.forR4Cached();
+
 	private static final IgPackage IG = IgPackage.fromClasspath(CTX);
 
 	@TempDir
@@ -28,24 +29,25 @@ class IgSiteGeneratorTest {
 
 	@Test
 	void onePagePerDefinitionWithEveryExampleBesideThem() throws IOException {
-		new IgSiteGenerator(CTX, IG).write(site, new byte[] {1, 2, 3});
+		new IgSiteGenerator(CTX, IG).write(site, new byte[] { 1, 2, 3 });
 
 		String index = Files.readString(site.resolve("index.html"));
 		for (IBaseResource r : IG.conformance()) {
 			String page = r instanceof StructureDefinition sd ? IgSiteGenerator.href(sd)
 					: r instanceof ValueSet vs ? IgSiteGenerator.href(vs)
-					: r instanceof org.hl7.fhir.r4.model.CodeSystem cs ? IgSiteGenerator.href(cs)
-					: null;
+							: r instanceof org.hl7.fhir.r4.model.CodeSystem cs ? IgSiteGenerator.href(cs) : null;
 			if (page != null) {
 				assertThat(site.resolve(page)).exists();
 				assertThat(index).contains("href=\"" + page + "\"");
 			}
 		}
 		for (IBaseResource example : IG.examples()) {
-			Path json = site.resolve("examples/" + example.fhirType() + "-" + example.getIdElement().getIdPart() + ".json");
-			assertThat(CTX.newJsonParser().parseResource(Files.readString(json)).fhirType()).isEqualTo(example.fhirType());
+			Path json = site
+				.resolve("examples/" + example.fhirType() + "-" + example.getIdElement().getIdPart() + ".json");
+			assertThat(CTX.newJsonParser().parseResource(Files.readString(json)).fhirType())
+				.isEqualTo(example.fhirType());
 		}
-		assertThat(site.resolve(IG.name() + "-" + IG.version() + ".tgz")).hasBinaryContent(new byte[] {1, 2, 3});
+		assertThat(site.resolve(IG.name() + "-" + IG.version() + ".tgz")).hasBinaryContent(new byte[] { 1, 2, 3 });
 	}
 
 	@Test
@@ -71,23 +73,27 @@ class IgSiteGeneratorTest {
 	void textFromDefinitionsIsEscaped() throws IOException {
 		List<IBaseResource> conformance = new ArrayList<>(IG.conformance());
 		StructureDefinition hostile = (StructureDefinition) conformance.stream()
-				.filter(r -> r instanceof StructureDefinition sd && sd.getUrl().endsWith("hemefhir-patient"))
-				.findFirst().orElseThrow();
+			.filter(r -> r instanceof StructureDefinition sd && sd.getUrl().endsWith("hemefhir-patient"))
+			.findFirst()
+			.orElseThrow();
 		hostile = hostile.copy();
 		hostile.setTitle("Patient <script>alert(1)</script>");
 		hostile.setDescription("\"><img src=x onerror=alert(1)> & more");
 		hostile.getSnapshot().getElementFirstRep().setShort("<b>bold</b>");
-		conformance.replaceAll(r -> r instanceof StructureDefinition sd && sd.getUrl().endsWith("hemefhir-patient") ? null : r);
+		conformance.replaceAll(
+				r -> r instanceof StructureDefinition sd && sd.getUrl().endsWith("hemefhir-patient") ? null : r);
 		conformance.removeIf(java.util.Objects::isNull);
 		conformance.add(hostile);
 		hostile.setStatus(Enumerations.PublicationStatus.DRAFT);
 
-		new IgSiteGenerator(CTX, new IgPackage(IG.name(), IG.version(), conformance, IG.examples())).write(site, new byte[0]);
+		new IgSiteGenerator(CTX, new IgPackage(IG.name(), IG.version(), conformance, IG.examples())).write(site,
+				new byte[0]);
 
 		String page = Files.readString(site.resolve("StructureDefinition-hemefhir-patient.html"));
 		String index = Files.readString(site.resolve("index.html"));
 		assertThat(page + index).doesNotContain("<script>").doesNotContain("<img").doesNotContain("<b>bold</b>");
 		assertThat(page).contains("Patient &lt;script&gt;alert(1)&lt;/script&gt;")
-				.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; more");
+			.contains("&quot;&gt;&lt;img src=x onerror=alert(1)&gt; &amp; more");
 	}
+
 }

@@ -17,21 +17,25 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Pushes a stream of ORU^R01 messages (one OBR with ANC, platelets and hemoglobin each) to a
- * running server, over HTTP and, when a port is given, over MLLP, and prints messages/s,
- * results/s and p50/p95 latency. Not a test; uses only the JDK, so it runs from target/classes:
+ * Pushes a stream of ORU^R01 messages (one OBR with ANC, platelets and hemoglobin each)
+ * to a running server, over HTTP and, when a port is given, over MLLP, and prints
+ * messages/s, results/s and p50/p95 latency. Not a test; uses only the JDK, so it runs
+ * from target/classes:
  *
  * <pre>java -cp target/classes org.hemefhir.ingest.hl7v2.Hl7v2Benchmark \
  *     [base-url=http://127.0.0.1:8080] [messages=400] [clients=4] [mllp-port=0]</pre>
  *
- * Every run creates its own patient ({@code urn:hemefhir:bench|<uuid>}) and unique filler orders.
+ * Every run creates its own patient ({@code urn:hemefhir:bench|<uuid>}) and unique filler
+ * orders.
  */
 public final class Hl7v2Benchmark {
 
 	private static final int RESULTS_PER_MESSAGE = 3;
+
 	private static final int WARM_UP = 30;
 
-	private Hl7v2Benchmark() {}
+	private Hl7v2Benchmark() {
+	}
 
 	public static void main(String[] args) throws Exception {
 		String baseUrl = arg(args, "base-url", "http://127.0.0.1:8080");
@@ -43,38 +47,43 @@ public final class Hl7v2Benchmark {
 		String run = UUID.randomUUID().toString().substring(0, 8);
 		String mrn = "bench-" + run;
 		HttpResponse<String> patient = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/fhir/Patient"))
-						.header("Content-Type", "application/fhir+json")
-						.POST(HttpRequest.BodyPublishers.ofString("""
-								{"resourceType":"Patient","identifier":[{"system":"urn:hemefhir:bench","value":"%s"}],
-								 "gender":"female","birthDate":"1970"}""".formatted(mrn)))
-						.build(),
-				HttpResponse.BodyHandlers.ofString());
+			.header("Content-Type", "application/fhir+json")
+			.POST(HttpRequest.BodyPublishers.ofString("""
+					{"resourceType":"Patient","identifier":[{"system":"urn:hemefhir:bench","value":"%s"}],
+					 "gender":"female","birthDate":"1970"}""".formatted(mrn)))
+			.build(), HttpResponse.BodyHandlers.ofString());
 		if (patient.statusCode() != 201) {
-			throw new IllegalStateException("Could not create the benchmark patient: " + patient.statusCode() + " " + patient.body());
+			throw new IllegalStateException(
+					"Could not create the benchmark patient: " + patient.statusCode() + " " + patient.body());
 		}
 		System.out.printf(Locale.ROOT, "HL7 v2 benchmark: %d messages x %d results, %d clients, %d cores, against %s%n",
 				messages, RESULTS_PER_MESSAGE, clients, Runtime.getRuntime().availableProcessors(), baseUrl);
 
 		Sender overHttp = message -> {
 			HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl + "/hl7v2"))
-					.header("Content-Type", "application/hl7-v2")
-					.POST(HttpRequest.BodyPublishers.ofString(message))
-					.build(), HttpResponse.BodyHandlers.ofString());
+				.header("Content-Type", "application/hl7-v2")
+				.POST(HttpRequest.BodyPublishers.ofString(message))
+				.build(), HttpResponse.BodyHandlers.ofString());
 			return response.body();
 		};
 		measure("HTTP POST /hl7v2", mrn, run + "h", messages, clients, () -> overHttp);
 		if (mllpPort > 0) {
 			String host = URI.create(baseUrl).getHost();
-			measure("MLLP", mrn, run + "m", messages, clients, () -> new MllpClient(host, mllpPort, Duration.ofSeconds(60))::send);
+			measure("MLLP", mrn, run + "m", messages, clients,
+					() -> new MllpClient(host, mllpPort, Duration.ofSeconds(60))::send);
 		}
 	}
 
 	interface Sender {
+
 		String send(String message) throws Exception;
+
 	}
 
 	interface SenderFactory {
+
 		Sender open() throws IOException;
+
 	}
 
 	private static void measure(String label, String mrn, String run, int messages, int clients, SenderFactory senders)
@@ -107,9 +116,10 @@ public final class Hl7v2Benchmark {
 		pool.shutdown();
 		List<Long> sorted = new ArrayList<>(latencies);
 		Collections.sort(sorted);
-		System.out.printf(Locale.ROOT, "%-18s %6.1f messages/s  %6.1f results/s  p50 %5.1f ms  p95 %5.1f ms  (%d messages in %.1f s)%n",
-				label, messages / seconds, messages * RESULTS_PER_MESSAGE / seconds,
-				percentile(sorted, 0.50), percentile(sorted, 0.95), messages, seconds);
+		System.out.printf(Locale.ROOT,
+				"%-18s %6.1f messages/s  %6.1f results/s  p50 %5.1f ms  p95 %5.1f ms  (%d messages in %.1f s)%n", label,
+				messages / seconds, messages * RESULTS_PER_MESSAGE / seconds, percentile(sorted, 0.50),
+				percentile(sorted, 0.95), messages, seconds);
 	}
 
 	private static void check(String ack) {
@@ -142,4 +152,5 @@ public final class Hl7v2Benchmark {
 		}
 		return fallback;
 	}
+
 }

@@ -30,8 +30,9 @@ class Hl7v2MappingTest {
 	private static final PipeParser PARSER = Hl7v2Ingestor.newParser();
 
 	/**
-	 * Stored data as the mapper sees it: every patient exists as Patient/1 (except "no-such..."), the
-	 * case's transplant is Procedure/9, and every stored result was issued at {@code storedIssued} (null: none stored).
+	 * Stored data as the mapper sees it: every patient exists as Patient/1 (except
+	 * "no-such..."), the case's transplant is Procedure/9, and every stored result was
+	 * issued at {@code storedIssued} (null: none stored).
 	 */
 	private record StoredData(Date storedIssued) implements OruR01Mapper.Lookup {
 		@Override
@@ -46,7 +47,8 @@ class Hl7v2MappingTest {
 
 		@Override
 		public Map<String, Date> issuedOf(String system, Collection<String> values) {
-			return storedIssued == null ? Map.of() : values.stream().collect(Collectors.toMap(v -> v, v -> storedIssued));
+			return storedIssued == null ? Map.of()
+					: values.stream().collect(Collectors.toMap(v -> v, v -> storedIssued));
 		}
 	}
 
@@ -62,11 +64,13 @@ class Hl7v2MappingTest {
 	}
 
 	static List<Observation> observations(OruR01Mapper.Mapping mapping) {
-		return mapping.transaction().getEntry().stream()
-				.map(Bundle.BundleEntryComponent::getResource)
-				.filter(Observation.class::isInstance)
-				.map(Observation.class::cast)
-				.toList();
+		return mapping.transaction()
+			.getEntry()
+			.stream()
+			.map(Bundle.BundleEntryComponent::getResource)
+			.filter(Observation.class::isInstance)
+			.map(Observation.class::cast)
+			.toList();
 	}
 
 	@Test
@@ -84,8 +88,8 @@ class Hl7v2MappingTest {
 		assertThat(day30.getStatus()).isEqualTo(Observation.ObservationStatus.FINAL);
 		assertThat(day30.getSubject().getReference()).isEqualTo("Patient/1");
 		assertThat(day30.getIdentifierFirstRep().getValue()).isEqualTo("TJH-LAB/CBC-20240430/751-8");
-		assertThat(mapping.transaction().getEntry().get(0).getRequest().getUrl())
-				.isEqualTo("Observation?identifier=http%3A%2F%2Fhemefhir.org%2Ffhir%2Fsid%2Fhl7v2-result%7CTJH-LAB%2FCBC-20240430%2F751-8");
+		assertThat(mapping.transaction().getEntry().get(0).getRequest().getUrl()).isEqualTo(
+				"Observation?identifier=http%3A%2F%2Fhemefhir.org%2Ffhir%2Fsid%2Fhl7v2-result%7CTJH-LAB%2FCBC-20240430%2F751-8");
 		assertThat(mapping.sources()).extracting(OruR01Mapper.Source::sequence).containsExactly(1, 2, 3, 4);
 	}
 
@@ -94,9 +98,11 @@ class Hl7v2MappingTest {
 		OruR01Mapper.Mapping mapping = map("oru-r01-v23-platelets-days-36-37.hl7");
 		assertThat(mapping.errors()).isEmpty();
 		List<Observation> platelets = observations(mapping);
-		assertThat(platelets).extracting(o -> o.getValueQuantity().getValue().toPlainString()).containsExactly("85", "110");
+		assertThat(platelets).extracting(o -> o.getValueQuantity().getValue().toPlainString())
+			.containsExactly("85", "110");
 		assertThat(platelets).extracting(o -> o.getValueQuantity().getCode()).containsOnly("10*9/L");
-		// v2.3 PID-3 names the system in CX-4 namespace: 'tjh-2025-0019^^^urn:hemefhir:case'
+		// v2.3 PID-3 names the system in CX-4 namespace:
+		// 'tjh-2025-0019^^^urn:hemefhir:case'
 		assertThat(platelets.get(1).getIdentifierFirstRep().getValue()).isEqualTo("TJH-LAB/PLT-20240507/777-3");
 	}
 
@@ -115,8 +121,12 @@ class Hl7v2MappingTest {
 		OruR01Mapper.Mapping mapping = map("oru-r01-v251-mrd-cd38-day-32.hl7");
 		assertThat(mapping.errors()).isEmpty();
 		Bundle bundle = mapping.transaction();
-		Specimen specimen = (Specimen) bundle.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
-				.filter(Specimen.class::isInstance).findFirst().orElseThrow();
+		Specimen specimen = (Specimen) bundle.getEntry()
+			.stream()
+			.map(Bundle.BundleEntryComponent::getResource)
+			.filter(Specimen.class::isInstance)
+			.findFirst()
+			.orElseThrow();
 		assertThat(specimen.getType().getCodingFirstRep().getCode()).isEqualTo("MAR");
 		assertThat(specimen.getCollection().getCollectedDateTimeType().getValueAsString()).isEqualTo("2024-05-02");
 		List<Observation> results = observations(mapping);
@@ -149,13 +159,16 @@ class Hl7v2MappingTest {
 		assertThat(mapping.errors()).isEmpty();
 		List<Observation> results = observations(mapping);
 		assertThat(results).hasSize(9);
-		assertThat(results).filteredOn(o -> o.getMeta().hasProfile()).extracting(o -> o.getCode().getCodingFirstRep().getCode())
-				.containsExactly("6690-2", "718-7", "777-3", "751-8");
+		assertThat(results).filteredOn(o -> o.getMeta().hasProfile())
+			.extracting(o -> o.getCode().getCodingFirstRep().getCode())
+			.containsExactly("6690-2", "718-7", "777-3", "751-8");
 
 		Observation rbc = results.get(1);
 		assertThat(rbc.getCode().getCodingFirstRep().getSystem()).isEqualTo("http://loinc.org");
-		assertThat(rbc.getValueQuantity().getValue()).isEqualByComparingTo("2.91"); // never converted
-		assertThat(rbc.getValueQuantity().getCode()).isEqualTo("10*6/uL"); // OBX-6.3 says UCUM
+		assertThat(rbc.getValueQuantity().getValue()).isEqualByComparingTo("2.91"); // never
+																					// converted
+		assertThat(rbc.getValueQuantity().getCode()).isEqualTo("10*6/uL"); // OBX-6.3 says
+																			// UCUM
 		assertThat(rbc.getReferenceRangeFirstRep().getText()).isEqualTo("3.80-5.20");
 		assertThat(rbc.getInterpretationFirstRep().getCodingFirstRep().getCode()).isEqualTo("L");
 		assertThat(rbc.getCategoryFirstRep().getCodingFirstRep().getCode()).isEqualTo("laboratory");
@@ -174,7 +187,8 @@ class Hl7v2MappingTest {
 	@Test
 	void aUnitNobodyKnowsIsKeptAsTextWithoutUcumCode() throws Exception {
 		String message = sample("oru-r01-v251-cbc-panel.hl7").replace("94.2|fL|", "94.2|cubic microns|");
-		Observation mcv = observations(new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message))).get(4);
+		Observation mcv = observations(new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message)))
+			.get(4);
 		assertThat(mcv.getValueQuantity().getUnit()).isEqualTo("cubic microns");
 		assertThat(mcv.getValueQuantity().hasSystem()).isFalse();
 		assertThat(mcv.getValueQuantity().hasCode()).isFalse();
@@ -183,8 +197,10 @@ class Hl7v2MappingTest {
 	@Test
 	void rangesAndRatiosOfOtherResultsAreKept() throws Exception {
 		String message = sample("oru-r01-v251-cbc-panel.hl7")
-				.replace("OBX|8|NM|BLAST%^Blasts/100 leukocytes, manual^L||0|%|", "OBX|8|SN|BLAST%^Blasts/100 leukocytes, manual^L||^1^-^3|%|")
-				.replace("OBX|9|ST|SMEAR^Blood smear review^L||No circulating blasts seen|", "OBX|9|SN|ANA^ANA titer^L||^1^:^160|");
+			.replace("OBX|8|NM|BLAST%^Blasts/100 leukocytes, manual^L||0|%|",
+					"OBX|8|SN|BLAST%^Blasts/100 leukocytes, manual^L||^1^-^3|%|")
+			.replace("OBX|9|ST|SMEAR^Blood smear review^L||No circulating blasts seen|",
+					"OBX|9|SN|ANA^ANA titer^L||^1^:^160|");
 		OruR01Mapper.Mapping mapping = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(message));
 		assertThat(mapping.errors()).isEmpty();
 		List<Observation> results = observations(mapping);
@@ -197,7 +213,8 @@ class Hl7v2MappingTest {
 		assertThat(titer.getDenominator().getValue()).isEqualByComparingTo("160");
 
 		String unreadable = message.replace("^1^:^160|", "^1^+^x|");
-		OruR01Mapper.Mapping refused = new OruR01Mapper(KNOWN, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(unreadable));
+		OruR01Mapper.Mapping refused = new OruR01Mapper(KNOWN, ZoneId.of("UTC"))
+			.map((ORU_R01) PARSER.parse(unreadable));
 		assertThat(refused.errors()).extracting(Hl7v2Error::location).containsExactly("OBX^9^5");
 	}
 
@@ -221,9 +238,11 @@ class Hl7v2MappingTest {
 	void issuedComesFromObr22ElseMsh7AndAnOlderResultIsLeftOut() throws Exception {
 		Observation fromMsh = observations(map("oru-r01-v251-anc-final.hl7")).get(0);
 		assertThat(fromMsh.getIssuedElement().getValueAsString()).isEqualTo("2025-01-11T08:30:00+00:00");
-		String withObr22 = sample("oru-r01-v251-anc-final.hl7").replace("CBC panel^LN|||20250111071500", "CBC panel^LN|||20250111071500|||||||||||||||20250111090000");
+		String withObr22 = sample("oru-r01-v251-anc-final.hl7").replace("CBC panel^LN|||20250111071500",
+				"CBC panel^LN|||20250111071500|||||||||||||||20250111090000");
 		OruR01Mapper.Lookup newerStored = new StoredData(new InstantType("2025-01-11T09:30:00Z").getValue());
-		OruR01Mapper.Mapping mapping = new OruR01Mapper(newerStored, ZoneId.of("UTC")).map((ORU_R01) PARSER.parse(withObr22));
+		OruR01Mapper.Mapping mapping = new OruR01Mapper(newerStored, ZoneId.of("UTC"))
+			.map((ORU_R01) PARSER.parse(withObr22));
 		assertThat(mapping.errors()).isEmpty();
 		assertThat(mapping.transaction().getEntry()).isEmpty();
 		assertThat(mapping.warnings()).extracting(Hl7v2Error::location).containsExactly("OBX^1");
@@ -232,11 +251,14 @@ class Hl7v2MappingTest {
 
 	@Test
 	void contentErrorsAreLocated() throws Exception {
-		assertThat(map("broken-result-without-code.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("OBX^1^3");
-		assertThat(map("broken-non-numeric-value.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("OBX^2^5");
+		assertThat(map("broken-result-without-code.hl7").errors()).extracting(Hl7v2Error::location)
+			.containsExactly("OBX^1^3");
+		assertThat(map("broken-non-numeric-value.hl7").errors()).extracting(Hl7v2Error::location)
+			.containsExactly("OBX^2^5");
 		assertThat(map("broken-wrong-unit.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("OBX^1^6");
 		assertThat(map("broken-missing-pid.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("PID^1");
-		assertThat(map("broken-unknown-patient.hl7").errors()).extracting(Hl7v2Error::location).containsExactly("PID^1^3");
+		assertThat(map("broken-unknown-patient.hl7").errors()).extracting(Hl7v2Error::location)
+			.containsExactly("PID^1^3");
 		assertThat(map("broken-non-numeric-value.hl7").transaction().getEntry()).isEmpty();
 	}
 
@@ -247,9 +269,13 @@ class Hl7v2MappingTest {
 		String ack = acks.build(Hl7v2Ingestor.header(message), AcknowledgmentCode.AE,
 				List.of(Hl7v2Error.at("OBX", 2, 5, Hl7v2Error.Code.DATA_TYPE_ERROR, "OBX-5 'x|y' is not a number")));
 		String[] segments = ack.split("\r");
-		assertThat(segments[0]).startsWith("MSH|^~\\&|HEMEFHIR|TJH|LIS|TJH-LAB|").contains("|ACK^R01|").endsWith("|P|2.3");
+		assertThat(segments[0]).startsWith("MSH|^~\\&|HEMEFHIR|TJH|LIS|TJH-LAB|")
+			.contains("|ACK^R01|")
+			.endsWith("|P|2.3");
 		assertThat(segments[1]).startsWith("MSA|AE|TJH-20240507-0001|");
-		assertThat(segments[2]).startsWith("ERR|OBX^2^5^102&").contains("|OBX^2^5|102^Data type error^HL70357|E|").contains("'x\\F\\y'");
+		assertThat(segments[2]).startsWith("ERR|OBX^2^5^102&")
+			.contains("|OBX^2^5|102^Data type error^HL70357|E|")
+			.contains("'x\\F\\y'");
 	}
 
 	@Test
@@ -259,7 +285,8 @@ class Hl7v2MappingTest {
 		assertThat(UcumUnits.toTarget("10*9/L", "G/L")).isPresent();
 		assertThat(UcumUnits.toTarget("10*9/L", "g/L")).isEmpty();
 		assertThat(UcumUnits.toTarget("10*9/L", "mg/dL")).isEmpty();
-		assertThat(UcumUnits.toTarget("g/L", "g/dl").orElseThrow().apply(new BigDecimal("12.3"))).isEqualByComparingTo("123");
+		assertThat(UcumUnits.toTarget("g/L", "g/dl").orElseThrow().apply(new BigDecimal("12.3")))
+			.isEqualByComparingTo("123");
 		assertThat(UcumUnits.toTarget("%", "%")).isPresent();
 	}
 
@@ -268,8 +295,10 @@ class Hl7v2MappingTest {
 		ZoneId shanghai = ZoneId.of("Asia/Shanghai");
 		assertThat(V2Time.toFhir("20240430", shanghai).getValueAsString()).isEqualTo("2024-04-30");
 		assertThat(V2Time.toFhir("202404300815", shanghai).getValueAsString()).isEqualTo("2024-04-30T08:15:00+08:00");
-		assertThat(V2Time.toFhir("20240430081530-0500", shanghai).getValueAsString()).isEqualTo("2024-04-30T08:15:30-05:00");
+		assertThat(V2Time.toFhir("20240430081530-0500", shanghai).getValueAsString())
+			.isEqualTo("2024-04-30T08:15:30-05:00");
 		org.assertj.core.api.Assertions.assertThatThrownBy(() -> V2Time.toFhir("20240231", shanghai))
-				.isInstanceOf(IllegalArgumentException.class);
+			.isInstanceOf(IllegalArgumentException.class);
 	}
+
 }

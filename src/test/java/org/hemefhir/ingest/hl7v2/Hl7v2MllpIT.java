@@ -57,8 +57,7 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 		String mrn = unique("mllp");
 		String patient = "Patient/" + createPatient(mrn);
 		String prefix = unique("M");
-		List<String> messages = List.of(
-				forPatient("oru-r01-v251-anc-final.hl7", mrn, prefix),
+		List<String> messages = List.of(forPatient("oru-r01-v251-anc-final.hl7", mrn, prefix),
 				forPatient("oru-r01-v24-hemoglobin-wbc.hl7", mrn, prefix),
 				forPatient("broken-wrong-unit.hl7", mrn, prefix),
 				forPatient("oru-r01-v251-anc-corrected.hl7", mrn, prefix));
@@ -73,12 +72,16 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 			InputStream in = socket.getInputStream();
 			for (int i = 0; i < messages.size(); i++) {
 				String ack = readFrame(in);
-				assertThat(segment(ack, "MSA").orElseThrow()[2]).isEqualTo(segment(messages.get(i), "MSH").orElseThrow()[9]);
+				assertThat(segment(ack, "MSA").orElseThrow()[2])
+					.isEqualTo(segment(messages.get(i), "MSH").orElseThrow()[9]);
 				assertThat(ackCode(ack)).as(ack.replace('\r', '\n')).isEqualTo(i == 2 ? "AE" : "AA");
 			}
 			assertThat(errorLocations(readAfter(out, in, messages.get(2)))).containsExactly("OBX^1^6");
 		}
-		List<Object> stored = search("/Observation", "subject=" + patient).then().extract().jsonPath().getList("entry.resource.status");
+		List<Object> stored = search("/Observation", "subject=" + patient).then()
+			.extract()
+			.jsonPath()
+			.getList("entry.resource.status");
 		assertThat(stored).containsExactlyInAnyOrder("corrected", "final", "final");
 	}
 
@@ -109,7 +112,9 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 		}
 	}
 
-	/** Sends one more message and returns its ACK: the connection still works after an AE. */
+	/**
+	 * Sends one more message and returns its ACK: the connection still works after an AE.
+	 */
 	private static String readAfter(OutputStream out, InputStream in, String message) throws IOException {
 		out.write(frame(message));
 		out.flush();
@@ -137,4 +142,5 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 		assertThat(in.read()).isEqualTo(MllpFrames.CARRIAGE_RETURN);
 		return body.toString(StandardCharsets.UTF_8);
 	}
+
 }

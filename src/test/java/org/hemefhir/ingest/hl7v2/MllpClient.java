@@ -8,7 +8,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
-/** A laboratory system's side of one MLLP connection, for the benchmarks: one message at a time. */
+/**
+ * A laboratory system's side of one MLLP connection, for the benchmarks: one message at a
+ * time.
+ */
 public final class MllpClient implements AutoCloseable {
 
 	private final Socket socket;

@@ -8,9 +8,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 
 /**
- * MLLP framing over any byte stream: the reader ends (every frame consumes input), never throws,
- * never hands on a message over the limit, and stops after a broken frame. Seeds: the messages of
- * {@code sample-bundles/hl7v2/}, framed by the harness when they arrive unframed.
+ * MLLP framing over any byte stream: the reader ends (every frame consumes input), never
+ * throws, never hands on a message over the limit, and stops after a broken frame. Seeds:
+ * the messages of {@code sample-bundles/hl7v2/}, framed by the harness when they arrive
+ * unframed.
  */
 class MllpFramesFuzzTest {
 
@@ -28,7 +29,8 @@ class MllpFramesFuzzTest {
 			}
 			if (frame instanceof MllpFrames.Broken broken) {
 				assertThat(broken.reason()).isNotBlank();
-			} else if (frame instanceof MllpFrames.TooLarge tooLarge) {
+			}
+			else if (frame instanceof MllpFrames.TooLarge tooLarge) {
 				assertThat(tooLarge.start().length()).isLessThanOrEqualTo(LIMIT);
 			}
 			return;
@@ -45,4 +47,5 @@ class MllpFramesFuzzTest {
 		System.arraycopy(one, 0, both, one.length, one.length);
 		return both;
 	}
+
 }

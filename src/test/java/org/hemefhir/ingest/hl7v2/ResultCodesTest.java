@@ -8,7 +8,10 @@ import org.hemefhir.ingest.hl7v2.ResultCodes.ResultCode;
 import org.hemefhir.validation.IgTerminology;
 import org.junit.jupiter.api.Test;
 
-/** The v2 mapping knows exactly the codes the IG's value sets hold, with the unit and method each needs. */
+/**
+ * The v2 mapping knows exactly the codes the IG's value sets hold, with the unit and
+ * method each needs.
+ */
 class ResultCodesTest {
 
 	private final IgTerminology ig = IgTerminology.installed();
@@ -16,11 +19,10 @@ class ResultCodesTest {
 	@Test
 	void everyCodeOfTheIgsResultValueSetsIsMapped() {
 		var mapped = ResultCodes.load(ig).stream().map(ResultCode::code).collect(Collectors.toSet());
-		assertThat(mapped)
-				.containsAll(ig.codes(IgTerminology.BLOOD_COUNT_CODE))
-				.containsAll(ig.codes(IgTerminology.MRD_CODE))
-				.containsAll(ig.codes(IgTerminology.IMMUNOPHENOTYPE_CODE))
-				.contains("donor-chimerism");
+		assertThat(mapped).containsAll(ig.codes(IgTerminology.BLOOD_COUNT_CODE))
+			.containsAll(ig.codes(IgTerminology.MRD_CODE))
+			.containsAll(ig.codes(IgTerminology.IMMUNOPHENOTYPE_CODE))
+			.contains("donor-chimerism");
 	}
 
 	@Test
@@ -32,6 +34,7 @@ class ResultCodesTest {
 		assertThat(pcr.kind()).isEqualTo(Kind.MRD);
 		assertThat(ig.find(IgTerminology.MRD_METHOD, pcr.defaultMethod())).isPresent();
 		assertThat(ResultCodes.load(ig).stream().filter(c -> c.kind() == Kind.MRD))
-				.allSatisfy(c -> assertThat(ig.find(IgTerminology.MRD_METHOD, c.defaultMethod())).isPresent());
+			.allSatisfy(c -> assertThat(ig.find(IgTerminology.MRD_METHOD, c.defaultMethod())).isPresent());
 	}
+
 }
