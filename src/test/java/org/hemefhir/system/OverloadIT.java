@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import org.hemefhir.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,6 +72,33 @@ class OverloadIT {
 		}
 	}
 
+	/** Each test starts on an idle server: no request of an earlier test holds a slot. */
+	@BeforeEach
+	void idle() throws InterruptedException {
+		long deadline = System.nanoTime() + BUDGET.plusSeconds(10).toNanos();
+		int inFlight = -1;
+		while (System.nanoTime() < deadline && inFlight != 0) {
+			Thread.sleep(100);
+			inFlight = given().port(server.port())
+				.basePath("")
+				.get("/actuator/health")
+				.jsonPath()
+				.getInt("components.requests.details.inFlight");
+		}
+		assertThat(inFlight).as("requests of an earlier test still running").isZero();
+	}
+
+	private static Response awaitHealth(String status, Duration within) throws InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
+		Response health = given().port(server.port()).basePath("").get("/actuator/health");
+		while (System.nanoTime() < deadline
+				&& !status.equals(health.jsonPath().getString("components.requests.status"))) {
+			Thread.sleep(100);
+			health = given().port(server.port()).basePath("").get("/actuator/health");
+		}
+		return health;
+	}
+
 	@Test
 	void aRequestPastItsBudgetIsStoppedWithNothingWritten() {
 		String run = "budget-" + UUID.randomUUID();
@@ -99,9 +127,9 @@ class OverloadIT {
 				answers.add(clients.submit(() -> fhir().body(body).post("/")));
 				Thread.sleep(50);
 			}
-			Thread.sleep(1000);
-			// health answers while the server is full, and says so
-			Response health = given().port(server.port()).basePath("").get("/actuator/health");
+			// health answers while the server is full, and says so (polled: on a busy
+			// machine the six uploads take a while to reach the server)
+			Response health = awaitHealth("OVERLOADED", Duration.ofSeconds(4));
 			assertThat(health.statusCode()).isEqualTo(200);
 			assertThat(health.jsonPath().getString("components.requests.status")).isEqualTo("OVERLOADED");
 			// so does MLLP: an AR, to send again later
