@@ -10,13 +10,13 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  * Writes an OperationOutcome from outside HAPI (servlet filters, error pages) as the
  * client asked: XML or JSON.
  */
-final class OutcomeResponses {
+public final class OutcomeResponses {
 
 	private OutcomeResponses() {
 	}
 
-	static void write(FhirContext fhirContext, HttpServletRequest request, HttpServletResponse response, int status,
-			OperationOutcome outcome) throws IOException {
+	public static void write(FhirContext fhirContext, HttpServletRequest request, HttpServletResponse response,
+			int status, OperationOutcome outcome) throws IOException {
 		boolean xml = wantsXml(request);
 		response.setStatus(status);
 		response.setCharacterEncoding("UTF-8");
@@ -26,7 +26,7 @@ final class OutcomeResponses {
 		response.getWriter().write(encoded);
 	}
 
-	static boolean wantsXml(HttpServletRequest request) {
+	public static boolean wantsXml(HttpServletRequest request) {
 		String format = request.getParameter("_format");
 		if (format != null) {
 			return format.contains("xml");

@@ -2,7 +2,13 @@ package org.hemefhir.ingest.hl7v2;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.hemefhir.fhirserver.ServerProperties;
+import org.hemefhir.security.SecurityProperties;
 import org.hemefhir.system.Admission;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +25,8 @@ class MllpListener implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(MllpListener.class);
 
+	private static final String IPV4 = "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
+
 	private final Hl7v2Ingestor ingestor;
 
 	private final Admission admission;
@@ -29,8 +37,11 @@ class MllpListener implements SmartLifecycle {
 
 	private MllpServer server;
 
+	private final SecurityProperties security;
+
 	MllpListener(Hl7v2Ingestor ingestor, Admission admission, Hl7v2Properties properties,
-			ServerProperties serverProperties) {
+			ServerProperties serverProperties, SecurityProperties security) {
+		this.security = security;
 		this.ingestor = ingestor;
 		this.admission = admission;
 		this.properties = properties;
@@ -42,10 +53,17 @@ class MllpListener implements SmartLifecycle {
 		if (properties.mllpPort() <= 0 || server != null) {
 			return;
 		}
+		Set<InetAddress> senders = senders(properties.mllpAllowedSenders());
+		if (security.smart() && senders.isEmpty()) {
+			throw new IllegalStateException("The MLLP listener takes no tokens: with hemefhir.security.mode=smart, "
+					+ "list the laboratory systems' addresses in hemefhir.hl7v2.mllp-allowed-senders");
+		}
+		// security off and no anonymous use: a local demo, like the HTTP port
+		InetAddress address = !security.smart() && !security.allowAnonymous() ? InetAddress.getLoopbackAddress() : null;
 		MllpServer started = new MllpServer(ingestor, admission, maxMessageBytes, properties.mllpMaxConnections(),
 				properties.mllpIdleTimeout());
 		try {
-			started.start(properties.mllpPort());
+			started.start(properties.mllpPort(), address, senders);
 		}
 		catch (IOException e) {
 			started.close();
@@ -53,6 +71,28 @@ class MllpListener implements SmartLifecycle {
 		}
 		server = started;
 		log.info("HL7 v2 MLLP listener on port {}", server.port());
+	}
+
+	/**
+	 * IP addresses only: a host name would be looked up once and trusted after it moved.
+	 */
+	static Set<InetAddress> senders(List<String> addresses) {
+		Set<InetAddress> senders = new HashSet<>();
+		for (String address : addresses) {
+			String literal = address.trim();
+			if (!literal.matches(IPV4 + "(\\." + IPV4 + "){3}|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+				throw new IllegalStateException(
+						"hemefhir.hl7v2.mllp-allowed-senders: '" + address + "' is not an IP address");
+			}
+			try {
+				senders.add(InetAddress.getByName(literal));
+			}
+			catch (UnknownHostException e) {
+				throw new IllegalStateException(
+						"hemefhir.hl7v2.mllp-allowed-senders: '" + address + "' is not an IP address", e);
+			}
+		}
+		return senders;
 	}
 
 	@Override

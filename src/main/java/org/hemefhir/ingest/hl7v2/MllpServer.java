@@ -4,6 +4,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -56,6 +57,8 @@ final class MllpServer implements AutoCloseable {
 
 	private volatile ServerSocket server;
 
+	private volatile Set<InetAddress> senders = Set.of();
+
 	MllpServer(Hl7v2Ingestor ingestor, Admission admission, long maxMessageBytes, int maxConnections,
 			Duration idleTimeout) {
 		this.ingestor = ingestor;
@@ -66,11 +69,20 @@ final class MllpServer implements AutoCloseable {
 		this.slots = new Semaphore(maxConnections);
 	}
 
-	/** Listens on {@code port} (0: any free port) of all interfaces. */
+	/** Listens on {@code port} (0: any free port) of all interfaces, for any sender. */
 	void start(int port) throws IOException {
+		start(port, null, Set.of());
+	}
+
+	/**
+	 * Listens on {@code port} of {@code address} (null: all interfaces); connections from
+	 * other addresses than {@code senders} are closed unanswered (empty: any sender).
+	 */
+	void start(int port, InetAddress address, Set<InetAddress> senders) throws IOException {
+		this.senders = Set.copyOf(senders);
 		ServerSocket socket = new ServerSocket();
 		socket.setReuseAddress(true);
-		socket.bind(new InetSocketAddress(port));
+		socket.bind(new InetSocketAddress(address, port));
 		server = socket;
 		threads.execute(this::accept);
 	}
@@ -89,6 +101,13 @@ final class MllpServer implements AutoCloseable {
 				if (!server.isClosed()) {
 					log.warn("MLLP accept failed: {}", e.getMessage());
 				}
+				continue;
+			}
+			if (!senders.isEmpty() && !senders.contains(client.getInetAddress())) {
+				log.warn(
+						"MLLP connection from {} refused: not a configured sender (hemefhir.hl7v2.mllp-allowed-senders)",
+						client.getInetAddress().getHostAddress());
+				closeQuietly(client);
 				continue;
 			}
 			if (!slots.tryAcquire()) {

@@ -86,6 +86,25 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 	}
 
 	@Test
+	void onlyConfiguredSendersAreServed() throws IOException {
+		MllpServer guarded = new MllpServer(ingestor, admission, 4096, 4, Duration.ofSeconds(30));
+		guarded.start(0, java.net.InetAddress.getLoopbackAddress(),
+				java.util.Set.of(java.net.InetAddress.getByName("192.0.2.1")));
+		try (Socket socket = new Socket("127.0.0.1", guarded.port())) {
+			socket.setSoTimeout(10_000);
+			socket.getOutputStream().write(frame(forPatient("oru-r01-v251-anc-final.hl7", unique("x"), unique("M"))));
+			socket.getOutputStream().flush();
+			assertThat(socket.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
+		}
+		catch (java.net.SocketException e) {
+			// reset by the server: refused as well
+		}
+		finally {
+			guarded.close();
+		}
+	}
+
+	@Test
 	void dataOutsideAFrameGetsArAndTheConnectionCloses() throws IOException {
 		try (Socket socket = new Socket("127.0.0.1", server.port())) {
 			socket.setSoTimeout(30_000);

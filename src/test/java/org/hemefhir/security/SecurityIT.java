@@ -1,0 +1,270 @@
+package org.hemefhir.security;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Date;
+import java.util.UUID;
+import org.hemefhir.HemeFhirApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The server in {@code smart} mode, trusting a test issuer whose keys it reads from a
+ * JWKS file: which tokens are refused (401), which scopes allow what (403 otherwise), and
+ * that the public paths stay public.
+ */
+class SecurityIT {
+
+	private static final TestTokens tokens = new TestTokens();
+
+	private static ConfigurableApplicationContext server;
+
+	private static int port;
+
+	private static String patient;
+
+	private static String observation;
+
+	@BeforeAll
+	static void start() throws Exception {
+		Path dir = Files.createDirectories(Path.of("target", "it-data", "security-" + UUID.randomUUID()));
+		server = new SpringApplicationBuilder(HemeFhirApplication.class).run("--server.port=0",
+				"--hemefhir.data-dir=" + dir.resolve("db"), "--hemefhir.samples.load=false",
+				"--hemefhir.security.mode=smart", "--hemefhir.security.issuer=" + TestTokens.ISSUER,
+				"--hemefhir.security.audience=" + TestTokens.AUDIENCE,
+				"--hemefhir.security.jwks-file=" + tokens.writeJwks(dir),
+				"--hemefhir.security.token-endpoint=https://idp.test/realms/hemefhir/token");
+		port = ((WebServerApplicationContext) server).getWebServer().getPort();
+		String admin = tokens.token(Grants.ADMIN_SCOPE);
+		patient = as(admin).body("""
+				{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
+				 "gender":"female","birthDate":"1964"}""".formatted(UUID.randomUUID()))
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		observation = as(admin).body(observationJson())
+			.post("/Observation")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+	}
+
+	@AfterAll
+	static void stop() {
+		if (server != null) {
+			server.close();
+		}
+	}
+
+	@Test
+	void publicPathsNeedNoToken() {
+		Response metadata = anonymous().get("/metadata");
+		assertThat(metadata.statusCode()).isEqualTo(200);
+		assertThat(metadata.jsonPath().getString("rest[0].security.service[0].coding[0].code"))
+			.isEqualTo("SMART-on-FHIR");
+		Response smart = anonymous().get("/.well-known/smart-configuration");
+		assertThat(smart.statusCode()).isEqualTo(200);
+		assertThat(smart.jsonPath().getString("token_endpoint")).isEqualTo("https://idp.test/realms/hemefhir/token");
+		assertThat(smart.jsonPath().getList("capabilities")).contains("client-confidential-asymmetric",
+				"permission-v2");
+		assertThat(given().port(port).basePath("/").get("/actuator/health").statusCode()).isEqualTo(200);
+		assertThat(given().port(port).basePath("/").redirects().follow(false).get("/ig/").statusCode()).isNotIn(401,
+				403);
+	}
+
+	@Test
+	void noTokenIs401WithAChallengeAndAnOutcome() {
+		Response response = anonymous().get("/Patient/" + patient);
+		assertThat(response.statusCode()).isEqualTo(401);
+		assertThat(response.header("WWW-Authenticate")).startsWith("Bearer");
+		assertThat(response.jsonPath().getString("resourceType")).isEqualTo("OperationOutcome");
+		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains("none was sent");
+		assertThat(anonymous().body("[]").post("/Observation").statusCode()).isEqualTo(401);
+		assertThat(given().port(port)
+			.basePath("/")
+			.contentType("application/hl7-v2")
+			.body("MSH|^~\\&|".getBytes())
+			.post("/hl7v2")
+			.statusCode()).isEqualTo(401);
+	}
+
+	@Test
+	void badTokensAre401SayingWhy() {
+		String scope = "system/*.rs";
+		Instant now = Instant.now();
+		assertRefused(tokens.signed(tokens.claims(scope)
+			.issueTime(Date.from(now.minusSeconds(900)))
+			.expirationTime(Date.from(now.minusSeconds(120)))
+			.notBeforeTime(Date.from(now.minusSeconds(600)))
+			.build()), "it has expired");
+		assertRefused(tokens.signed(tokens.claims(scope).notBeforeTime(Date.from(now.plusSeconds(600))).build()),
+				"it is not valid yet");
+		assertRefused(tokens.signed(tokens.claims(scope).issuer("https://evil.test").build()),
+				"it was issued by another issuer");
+		assertRefused(tokens.signed(tokens.claims(scope).audience("https://other.test/fhir").build()),
+				"it is meant for another audience");
+		assertRefused(
+				tokens.signed(new JWTClaimsSet.Builder(tokens.claims(scope).build()).expirationTime(null).build()),
+				"no expiry");
+		assertRefused(tokens.signedByStranger(scope), "signature, algorithm or format");
+		assertRefused(tokens.unsigned(scope), "signature, algorithm or format");
+		assertRefused(tokens.hmacWithPublicKey(scope), "signature, algorithm or format");
+		assertRefused("not-a-jwt", "signature, algorithm or format");
+		// the good one for comparison
+		assertThat(as(tokens.token(scope)).get("/Patient/" + patient).statusCode()).isEqualTo(200);
+	}
+
+	@Test
+	void aReaderOfObservationsSearchesThemAndNothingElse() {
+		String reader = tokens.token("system/Observation.rs");
+		assertThat(as(reader).get("/Observation?subject=Patient/" + patient).statusCode()).isEqualTo(200);
+		assertThat(as(reader).get("/Observation/" + observation).statusCode()).isEqualTo(200);
+		assertForbidden(as(reader).get("/Patient/" + patient));
+		assertForbidden(as(reader).get("/Patient?_id=" + patient));
+		// an _include would return a Patient: refused as a whole
+		assertForbidden(as(reader).get("/Observation?_id=" + observation + "&_include=Observation:subject"));
+		assertForbidden(as(reader).get("/Patient?_id=" + patient + "&_revinclude=Observation:subject"));
+		assertForbidden(as(reader).body(observationJson()).post("/Observation"));
+		assertForbidden(as(reader).get("/Patient/" + patient + "/$everything"));
+	}
+
+	@Test
+	void v2ScopesTellReadFromSearch() {
+		String readOnly = tokens.token("system/Observation.r");
+		assertThat(as(readOnly).get("/Observation/" + observation).statusCode()).isEqualTo(200);
+		assertForbidden(as(readOnly).get("/Observation?_id=" + observation));
+		String searchOnly = tokens.token("system/Observation.s");
+		assertThat(as(searchOnly).get("/Observation?_id=" + observation).statusCode()).isEqualTo(200);
+		assertForbidden(as(searchOnly).get("/Observation/" + observation));
+	}
+
+	@Test
+	void anEhrPushesObservationsButReadsNothing() {
+		String ehr = tokens.token("system/Observation.cu");
+		assertThat(as(ehr).body(observationJson()).post("/Observation").statusCode()).isEqualTo(201);
+		assertForbidden(as(ehr).get("/Observation?_id=" + observation));
+		assertForbidden(as(ehr).get("/Patient/" + patient));
+		assertForbidden(as(ehr).delete("/Observation/" + observation));
+		// a transaction is checked entry by entry; a Patient in it is refused and nothing
+		// is written
+		String mrn = UUID.randomUUID().toString();
+		Response transaction = as(ehr)
+			.body("""
+					{"resourceType":"Bundle","type":"transaction","entry":[
+					 {"resource":%s,"request":{"method":"POST","url":"Observation"}},
+					 {"resource":{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
+					  "gender":"female","birthDate":"1964"},"request":{"method":"POST","url":"Patient"}}]}"""
+				.formatted(observationJson(), mrn))
+			.post("");
+		assertForbidden(transaction);
+		assertThat(as(tokens.token("system/Patient.s")).get("/Patient?identifier=urn:test:mrn|" + mrn)
+			.jsonPath()
+			.getList("entry")).isNullOrEmpty();
+		// create without update: an update is refused
+		String createOnly = tokens.token("system/Observation.c");
+		String id = as(createOnly).body(observationJson())
+			.post("/Observation")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		assertForbidden(as(createOnly)
+			.body(observationJson().replace("{\"resourceType\":\"Observation\",",
+					"{\"resourceType\":\"Observation\",\"id\":\"" + id + "\","))
+			.put("/Observation/" + id));
+	}
+
+	@Test
+	void v1ScopesStillWork() {
+		String research = tokens.token("system/*.read");
+		assertThat(as(research).get("/Patient?_id=" + patient).statusCode()).isEqualTo(200);
+		assertThat(as(research).get("/Patient/" + patient + "/$everything").statusCode()).isEqualTo(200);
+		assertForbidden(as(research).body(observationJson()).post("/Observation"));
+		String writer = tokens.token("system/Observation.write");
+		assertThat(as(writer).body(observationJson()).post("/Observation").statusCode()).isEqualTo(201);
+	}
+
+	@Test
+	void scopesNotYetEnforcedPreciselyGrantNothing() {
+		// patient context and search restrictions are refused rather than widened
+		assertForbidden(as(tokens.token("patient/*.rs")).get("/Patient/" + patient));
+		assertForbidden(
+				as(tokens.token("system/Observation.rs?category=laboratory")).get("/Observation?_id=" + observation));
+	}
+
+	@Test
+	void aValidatorValidatesOnly() {
+		String validator = tokens.token(ScopeAuthorization.VALIDATE_SCOPE);
+		Response validated = as(validator).body(observationJson()).post("/Observation/$validate");
+		assertThat(validated.statusCode()).as(validated.asString()).isEqualTo(200);
+		assertForbidden(as(validator).get("/Observation/" + observation));
+		assertForbidden(as(validator).body(observationJson()).post("/Observation"));
+		assertForbidden(
+				as(tokens.token("system/Observation.rs")).body(observationJson()).post("/Observation/$validate"));
+	}
+
+	@Test
+	void hl7v2NeedsWriteScopesForWhatAMessageCreates() {
+		String message = "MSH|^~\\&|LAB|LAB|HEMEFHIR|H|20250110080000||ORU^R01|SEC-1|P|2.5.1\r";
+		assertThat(postV2(tokens.token("system/Observation.cu"), message).statusCode()).isEqualTo(403);
+		Response allowed = postV2(tokens.token("system/Observation.cu system/Specimen.cu"), message);
+		assertThat(allowed.statusCode()).as(allowed.asString()).isNotIn(401, 403);
+		assertThat(allowed.asString()).contains("MSA|");
+	}
+
+	private static Response postV2(String token, String message) {
+		return given().port(port)
+			.header("Authorization", "Bearer " + token)
+			.basePath("/")
+			.contentType("application/hl7-v2")
+			.body(message.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+			.post("/hl7v2");
+	}
+
+	private static void assertRefused(String token, String reason) {
+		Response response = as(token).get("/Patient/" + patient);
+		assertThat(response.statusCode()).as(reason + ": " + response.asString()).isEqualTo(401);
+		assertThat(response.header("WWW-Authenticate")).contains("invalid_token");
+		assertThat(response.jsonPath().getString("issue[0].diagnostics")).contains(reason);
+	}
+
+	private static void assertForbidden(Response response) {
+		assertThat(response.statusCode()).as(response.asString()).isEqualTo(403);
+		assertThat(response.jsonPath().getString("resourceType")).isEqualTo("OperationOutcome");
+	}
+
+	private static RequestSpecification anonymous() {
+		return given().port(port)
+			.basePath("/fhir")
+			.contentType("application/fhir+json")
+			.accept("application/fhir+json");
+	}
+
+	private static RequestSpecification as(String token) {
+		return anonymous().header("Authorization", "Bearer " + token);
+	}
+
+	private static String observationJson() {
+		return """
+				{"resourceType":"Observation","status":"final",
+				 "code":{"coding":[{"system":"http://loinc.org","code":"8310-5"}]},
+				 "subject":{"reference":"Patient/%s"},"effectiveDateTime":"2025-01-10T08:00:00Z",
+				 "valueQuantity":{"value":36.8,"unit":"Cel","system":"http://unitsofmeasure.org","code":"Cel"}}"""
+			.formatted(patient);
+	}
+
+}
