@@ -9,9 +9,10 @@ import org.hemefhir.security.SmartScope.Context;
 import org.hemefhir.security.SmartScope.Interaction;
 
 /**
- * What one token's scopes allow. Only {@code system/} and {@code user/} scopes without a
- * search restriction grant anything yet: patient-scoped and restricted scopes are
- * recognised but grant nothing, so a token that relies on them is refused rather than
+ * What one token's scopes allow. {@code system/} and {@code user/} scopes apply to all
+ * data; {@code patient/} scopes to the compartment of the token's {@code patient} claim
+ * (without that claim they grant nothing). Scopes with a v2 search restriction are
+ * recognised but grant nothing yet, so a token that relies on them is refused rather than
  * given more than it asked for.
  */
 public final class Grants {
@@ -21,17 +22,25 @@ public final class Grants {
 
 	private final List<SmartScope> effective = new ArrayList<>();
 
+	private final List<SmartScope> inCompartment = new ArrayList<>();
+
 	private final List<SmartScope> notYetSupported = new ArrayList<>();
 
 	private final boolean admin;
 
-	private Grants(Collection<String> scopes) {
+	private final String patient;
+
+	private Grants(Collection<String> scopes, String patient) {
+		this.patient = patient == null || patient.isBlank() ? null : patient;
 		boolean admin = false;
 		for (String scope : scopes) {
 			admin |= ADMIN_SCOPE.equals(scope);
 			SmartScope.parse(scope).ifPresent(s -> {
-				if (s.context() == Context.PATIENT || s.restriction() != null) {
+				if (s.restriction() != null || (s.context() == Context.PATIENT && this.patient == null)) {
 					notYetSupported.add(s);
+				}
+				else if (s.context() == Context.PATIENT) {
+					inCompartment.add(s);
 				}
 				else {
 					effective.add(s);
@@ -41,18 +50,39 @@ public final class Grants {
 		this.admin = admin;
 	}
 
-	/** From the space-separated {@code scope} claim. */
+	/** From the space-separated {@code scope} claim and the {@code patient} claim. */
+	public static Grants of(String scopeClaim, String patient) {
+		return new Grants(
+				scopeClaim == null || scopeClaim.isBlank() ? List.of() : Arrays.asList(scopeClaim.trim().split("\\s+")),
+				patient);
+	}
+
 	public static Grants of(String scopeClaim) {
-		return new Grants(scopeClaim == null || scopeClaim.isBlank() ? List.of()
-				: Arrays.asList(scopeClaim.trim().split("\\s+")));
+		return of(scopeClaim, null);
 	}
 
 	public static Grants of(Collection<String> scopes) {
-		return new Grants(scopes);
+		return new Grants(scopes, null);
 	}
 
+	/** The interaction on the type, for all data or within the patient's compartment. */
 	public boolean allows(String resourceType, Interaction interaction) {
+		return allowsEverywhere(resourceType, interaction)
+				|| inCompartment.stream().anyMatch(s -> s.covers(resourceType, interaction));
+	}
+
+	/** The interaction on the type, for all data. */
+	public boolean allowsEverywhere(String resourceType, Interaction interaction) {
 		return effective.stream().anyMatch(s -> s.covers(resourceType, interaction));
+	}
+
+	/** The id of the patient whose compartment the patient scopes open, or null. */
+	String patient() {
+		return patient;
+	}
+
+	List<SmartScope> inCompartment() {
+		return inCompartment;
 	}
 
 	/** Read or search: either lets a resource of the type be returned. */

@@ -23,7 +23,8 @@ final class Hl7v2Access {
 		}
 		Grants grants = Grants.of(token.getToken().getClaimAsString("scope"));
 		return WRITTEN_TYPES.stream()
-			.allMatch(t -> grants.allows(t, Interaction.CREATE) && grants.allows(t, Interaction.UPDATE));
+			.allMatch(t -> grants.allowsEverywhere(t, Interaction.CREATE)
+					&& grants.allowsEverywhere(t, Interaction.UPDATE));
 	}
 
 }

@@ -8,13 +8,17 @@ import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.interceptor.auth.AuthorizationInterceptor;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRule;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilder;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleBuilderRuleOpClassifier;
+import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleFinished;
 import ca.uhn.fhir.rest.server.interceptor.auth.IAuthRuleTester;
 import ca.uhn.fhir.rest.server.interceptor.auth.RuleBuilder;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiPredicate;
 import org.hemefhir.security.SmartScope.Interaction;
 import org.hl7.fhir.r4.model.Composition;
+import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -49,7 +53,7 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 			return new RuleBuilder().allow("capability statement").metadata().andThen().denyAll("no token").build();
 		}
 		String scopeClaim = token.getToken().getClaimAsString("scope");
-		Grants grants = Grants.of(scopeClaim);
+		Grants grants = Grants.of(scopeClaim, token.getToken().getClaimAsString("patient"));
 		if (grants.admin()) {
 			return new RuleBuilder().allowAll("scope " + Grants.ADMIN_SCOPE).build();
 		}
@@ -76,58 +80,22 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 		IAuthRuleBuilder rules = new RuleBuilder();
 		rules.allow("capability statement").metadata();
 		rules.allow("transaction entries, each by its own rule").transaction().withAnyOperation().andApplyNormalRules();
-		IAuthRuleTester createOrUpdate = new IAuthRuleTester() {
-			@Override
-			public boolean matches(RuleTestRequest test) {
-				String type = test.resource != null ? test.resource.fhirType()
-						: test.resourceId != null ? test.resourceId.getResourceType() : null;
-				Interaction needed = test.operation == RestOperationTypeEnum.CREATE ? Interaction.CREATE
-						: Interaction.UPDATE;
-				return type != null && grants.allows(type, needed);
-			}
-		};
-		for (SmartScope scope : grants.effective()) {
-			String type = scope.resourceType();
-			boolean any = type.equals("*");
-			if (scope.interactions().contains(Interaction.READ) || scope.interactions().contains(Interaction.SEARCH)) {
-				(any ? rules.allow(scope + " read").read().allResources()
-						: rules.allow(scope + " read").read().resourcesOfType(type))
-					.withAnyId();
-			}
-			if (scope.interactions().contains(Interaction.CREATE)
-					|| scope.interactions().contains(Interaction.UPDATE)) {
-				(any ? rules.allow(scope + " write").write().allResources()
-						: rules.allow(scope + " write").write().resourcesOfType(type))
-					.withAnyId()
-					.withTester(createOrUpdate);
-				(any ? rules.allow(scope + " conditional write").createConditional().allResources()
-						: rules.allow(scope + " conditional write").createConditional().resourcesOfType(type))
-					.andThen();
-				(any ? rules.allow(scope + " conditional update").updateConditional().allResources()
-						: rules.allow(scope + " conditional update").updateConditional().resourcesOfType(type))
-					.andThen();
-			}
-			if (scope.interactions().contains(Interaction.DELETE)) {
-				(any ? rules.allow(scope + " delete").delete().allResources()
-						: rules.allow(scope + " delete").delete().resourcesOfType(type))
-					.withAnyId();
-			}
-		}
-		if (grants.allows("Patient", Interaction.READ)) {
+		scopeRules(rules, grants.effective(), null, grants::allowsEverywhere);
+		if (grants.allowsEverywhere("Patient", Interaction.READ)) {
 			rules.allow("$everything: every resource returned is checked")
 				.operation()
 				.named("$everything")
 				.onInstancesOfType(Patient.class)
 				.andRequireExplicitResponseAuthorization();
 		}
-		if (grants.allows("Composition", Interaction.READ)) {
+		if (grants.allowsEverywhere("Composition", Interaction.READ)) {
 			rules.allow("$document: every resource returned is checked")
 				.operation()
 				.named("$document")
 				.onInstancesOfType(Composition.class)
 				.andRequireExplicitResponseAuthorization();
 		}
-		if (grants.allows("*", Interaction.READ) && grants.allows("*", Interaction.SEARCH)) {
+		if (grants.allowsEverywhere("*", Interaction.READ) && grants.allowsEverywhere("*", Interaction.SEARCH)) {
 			for (String operation : WHOLE_RECORD_OPERATIONS) {
 				rules.allow(operation + " reads the whole record")
 					.operation()
@@ -136,10 +104,81 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 					.andAllowAllResponses();
 			}
 		}
+		if (grants.patient() != null) {
+			IdType patient = new IdType("Patient", grants.patient());
+			BiPredicate<String, Interaction> inCompartment = (type,
+					interaction) -> grants.inCompartment().stream().anyMatch(scope -> scope.covers(type, interaction));
+			scopeRules(rules, grants.inCompartment(), patient, inCompartment);
+			if (inCompartment.test("Patient", Interaction.READ)) {
+				rules.allow("$everything of the token's patient")
+					.operation()
+					.named("$everything")
+					.onInstance(patient)
+					.andRequireExplicitResponseAuthorization();
+			}
+			if (inCompartment.test("*", Interaction.READ) && inCompartment.test("*", Interaction.SEARCH)) {
+				for (String operation : WHOLE_RECORD_OPERATIONS) {
+					rules.allow(operation + " of the token's patient")
+						.operation()
+						.named(operation)
+						.onInstance(patient)
+						.andAllowAllResponses();
+				}
+			}
+		}
 		if (validator) {
 			rules.allow(VALIDATE_SCOPE).operation().named("$validate").atAnyLevel().andAllowAllResponses();
 		}
 		return rules.denyAll("no scope of the token allows this").build();
+	}
+
+	/**
+	 * The rules of a set of scopes, for all data ({@code compartment} null) or within a
+	 * patient's compartment; {@code granted} tells create from update, which HAPI's write
+	 * rules do not.
+	 */
+	private static void scopeRules(IAuthRuleBuilder rules, List<SmartScope> scopes, IdType compartment,
+			BiPredicate<String, Interaction> granted) {
+		IAuthRuleTester createOrUpdate = new IAuthRuleTester() {
+			@Override
+			public boolean matches(RuleTestRequest test) {
+				String type = test.resource != null ? test.resource.fhirType()
+						: test.resourceId != null ? test.resourceId.getResourceType() : null;
+				Interaction needed = test.operation == RestOperationTypeEnum.CREATE ? Interaction.CREATE
+						: Interaction.UPDATE;
+				return type != null && granted.test(type, needed);
+			}
+		};
+		for (SmartScope scope : scopes) {
+			String type = scope.resourceType();
+			boolean any = type.equals("*");
+			Set<Interaction> allowed = scope.interactions();
+			if (allowed.contains(Interaction.READ) || allowed.contains(Interaction.SEARCH)) {
+				where(any ? rules.allow(scope + " read").read().allResources()
+						: rules.allow(scope + " read").read().resourcesOfType(type), compartment);
+			}
+			if (allowed.contains(Interaction.CREATE) || allowed.contains(Interaction.UPDATE)) {
+				where(any ? rules.allow(scope + " write").write().allResources()
+						: rules.allow(scope + " write").write().resourcesOfType(type), compartment)
+					.withTester(createOrUpdate);
+				if (compartment == null) {
+					(any ? rules.allow(scope + " conditional create").createConditional().allResources()
+							: rules.allow(scope + " conditional create").createConditional().resourcesOfType(type))
+						.andThen();
+					(any ? rules.allow(scope + " conditional update").updateConditional().allResources()
+							: rules.allow(scope + " conditional update").updateConditional().resourcesOfType(type))
+						.andThen();
+				}
+			}
+			if (allowed.contains(Interaction.DELETE)) {
+				where(any ? rules.allow(scope + " delete").delete().allResources()
+						: rules.allow(scope + " delete").delete().resourcesOfType(type), compartment);
+			}
+		}
+	}
+
+	private static IAuthRuleFinished where(IAuthRuleBuilderRuleOpClassifier rule, IdType compartment) {
+		return compartment == null ? rule.withAnyId() : rule.inCompartment("Patient", compartment);
 	}
 
 	/**

@@ -36,6 +36,12 @@ class SecurityIT {
 
 	private static String observation;
 
+	private static String otherPatient;
+
+	private static String otherMrn;
+
+	private static String otherObservation;
+
 	@BeforeAll
 	static void start() throws Exception {
 		Path dir = Files.createDirectories(Path.of("target", "it-data", "security-" + UUID.randomUUID()));
@@ -56,6 +62,21 @@ class SecurityIT {
 			.extract()
 			.path("id");
 		observation = as(admin).body(observationJson())
+			.post("/Observation")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		otherMrn = UUID.randomUUID().toString();
+		otherPatient = as(admin).body("""
+				{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
+				 "gender":"male","birthDate":"1970"}""".formatted(otherMrn))
+			.post("/Patient")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		otherObservation = as(admin).body(observationJson().replace(patient, otherPatient))
 			.post("/Observation")
 			.then()
 			.statusCode(201)
@@ -200,10 +221,40 @@ class SecurityIT {
 
 	@Test
 	void scopesNotYetEnforcedPreciselyGrantNothing() {
-		// patient context and search restrictions are refused rather than widened
+		// patient scopes without a patient claim, and search restrictions, are refused
+		// rather than widened
 		assertForbidden(as(tokens.token("patient/*.rs")).get("/Patient/" + patient));
 		assertForbidden(
 				as(tokens.token("system/Observation.rs?category=laboratory")).get("/Observation?_id=" + observation));
+	}
+
+	@Test
+	void aPatientTokenReachesItsOwnCompartmentOnly() {
+		String own = tokens.signed(tokens.claims("patient/*.rs").claim("patient", patient).build());
+		assertThat(as(own).get("/Patient/" + patient).statusCode()).isEqualTo(200);
+		Response mine = as(own).get("/Observation?subject=Patient/" + patient);
+		assertThat(mine.statusCode()).as(mine.asString()).isEqualTo(200);
+		assertThat(mine.jsonPath().getList("entry.resource.id")).contains(observation);
+		assertThat(as(own).get("/Patient/" + patient + "/$everything").statusCode()).isEqualTo(200);
+		assertThat(
+				as(own).get("/Observation?subject=Patient/" + patient + "&_include=Observation:subject").statusCode())
+			.isEqualTo(200);
+		// the other patient, by every path
+		assertForbidden(as(own).get("/Patient/" + otherPatient));
+		assertForbidden(as(own).get("/Observation/" + otherObservation));
+		assertForbidden(as(own).get("/Observation?subject=Patient/" + otherPatient));
+		assertForbidden(as(own).get("/Observation?_id=" + otherObservation));
+		assertForbidden(as(own).get("/Observation?subject.identifier=urn:test:mrn|" + otherMrn));
+		assertForbidden(as(own).get("/Patient?_id=" + otherPatient + "&_revinclude=Observation:subject"));
+		assertForbidden(as(own).get("/Patient/" + otherPatient + "/$everything"));
+		assertForbidden(as(own).get("/Observation/" + otherObservation + "/_history"));
+		assertForbidden(as(own).get("/Observation/_history"));
+		assertForbidden(as(own).header("Prefer", "respond-async").get("/Patient/$export"));
+		assertForbidden(as(own).header("Prefer", "respond-async").get("/$export"));
+		// writes only into the compartment
+		String writer = tokens.signed(tokens.claims("patient/Observation.c").claim("patient", patient).build());
+		assertThat(as(writer).body(observationJson()).post("/Observation").statusCode()).isEqualTo(201);
+		assertForbidden(as(writer).body(observationJson().replace(patient, otherPatient)).post("/Observation"));
 	}
 
 	@Test

@@ -52,6 +52,10 @@ class SmartScopeTest {
 		assertThat(grants.notYetSupported()).hasSize(2);
 		assertThat(Grants.of((String) null).effective()).isEmpty();
 		assertThat(Grants.of("hemefhir/admin").admin()).isTrue();
+		Grants patient = Grants.of("patient/*.rs", "123");
+		assertThat(patient.allows("Observation", Interaction.READ)).isTrue();
+		assertThat(patient.allowsEverywhere("Observation", Interaction.READ)).as("only in the compartment").isFalse();
+		assertThat(patient.patient()).isEqualTo("123");
 	}
 
 	@Test
