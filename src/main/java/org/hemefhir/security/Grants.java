@@ -4,9 +4,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
 import org.hemefhir.security.SmartScope.Context;
 import org.hemefhir.security.SmartScope.Interaction;
+import org.springframework.security.oauth2.jwt.Jwt;
 
 /**
  * What one token's scopes allow. {@code system/} and {@code user/} scopes apply to all
@@ -20,6 +20,9 @@ public final class Grants {
 	/** Administrative operations (reindexing, expunge) need this scope in addition. */
 	public static final String ADMIN_SCOPE = "hemefhir/admin";
 
+	/** Lets {@code $validate} be the only thing a validator client may do. */
+	public static final String VALIDATE_SCOPE = "hemefhir/validate";
+
 	private final List<SmartScope> effective = new ArrayList<>();
 
 	private final List<SmartScope> inCompartment = new ArrayList<>();
@@ -28,13 +31,17 @@ public final class Grants {
 
 	private final boolean admin;
 
+	private final boolean validator;
+
 	private final String patient;
 
 	private Grants(Collection<String> scopes, String patient) {
 		this.patient = patient == null || patient.isBlank() ? null : patient;
 		boolean admin = false;
+		boolean validator = false;
 		for (String scope : scopes) {
 			admin |= ADMIN_SCOPE.equals(scope);
+			validator |= VALIDATE_SCOPE.equals(scope);
 			SmartScope.parse(scope).ifPresent(s -> {
 				if (s.restriction() != null || (s.context() == Context.PATIENT && this.patient == null)) {
 					notYetSupported.add(s);
@@ -48,6 +55,12 @@ public final class Grants {
 			});
 		}
 		this.admin = admin;
+		this.validator = validator;
+	}
+
+	/** The grants of a bearer token: its {@code scope} and {@code patient} claims. */
+	static Grants of(Jwt token) {
+		return of(token.getClaimAsString("scope"), token.getClaimAsString("patient"));
 	}
 
 	/** From the space-separated {@code scope} claim and the {@code patient} claim. */
@@ -85,17 +98,12 @@ public final class Grants {
 		return inCompartment;
 	}
 
-	/** Read or search: either lets a resource of the type be returned. */
-	public boolean mayReturn(String resourceType) {
-		return allows(resourceType, Interaction.READ) || allows(resourceType, Interaction.SEARCH);
-	}
-
-	public boolean allowsAll(Set<String> resourceTypes, Interaction interaction) {
-		return resourceTypes.stream().allMatch(t -> allows(t, interaction));
-	}
-
 	public boolean admin() {
 		return admin;
+	}
+
+	public boolean validator() {
+		return validator;
 	}
 
 	List<SmartScope> effective() {

@@ -21,7 +21,7 @@ final class Hl7v2Access {
 		if (!(authentication instanceof JwtAuthenticationToken token)) {
 			return false;
 		}
-		Grants grants = Grants.of(token.getToken().getClaimAsString("scope"));
+		Grants grants = Grants.of(token.getToken());
 		return WRITTEN_TYPES.stream()
 			.allMatch(t -> grants.allowsEverywhere(t, Interaction.CREATE)
 					&& grants.allowsEverywhere(t, Interaction.UPDATE));

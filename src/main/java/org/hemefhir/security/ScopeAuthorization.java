@@ -37,9 +37,6 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 	/** Operations whose answer is computed from a patient's whole record. */
 	static final Set<String> WHOLE_RECORD_OPERATIONS = Set.of("$outcomes", "$treatment-timeline");
 
-	/** Lets {@code $validate} be the only thing a validator client may do. */
-	static final String VALIDATE_SCOPE = "hemefhir/validate";
-
 	@Override
 	public List<IAuthRule> buildRuleList(RequestDetails request) {
 		if (!(request instanceof ServletRequestDetails)) {
@@ -52,8 +49,7 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 			// only the public paths get this far without a token
 			return new RuleBuilder().allow("capability statement").metadata().andThen().denyAll("no token").build();
 		}
-		String scopeClaim = token.getToken().getClaimAsString("scope");
-		Grants grants = Grants.of(scopeClaim, token.getToken().getClaimAsString("patient"));
+		Grants grants = Grants.of(token.getToken());
 		if (grants.admin()) {
 			return new RuleBuilder().allowAll("scope " + Grants.ADMIN_SCOPE).build();
 		}
@@ -61,7 +57,7 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 		if (refused != null) {
 			return new RuleBuilder().denyAll(refused).build();
 		}
-		return rules(grants, scopeClaim != null && List.of(scopeClaim.split("\\s+")).contains(VALIDATE_SCOPE));
+		return rules(grants);
 	}
 
 	/**
@@ -76,7 +72,7 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 		}
 	}
 
-	static List<IAuthRule> rules(Grants grants, boolean validator) {
+	static List<IAuthRule> rules(Grants grants) {
 		IAuthRuleBuilder rules = new RuleBuilder();
 		rules.allow("capability statement").metadata();
 		rules.allow("transaction entries, each by its own rule").transaction().withAnyOperation().andApplyNormalRules();
@@ -126,8 +122,8 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 				}
 			}
 		}
-		if (validator) {
-			rules.allow(VALIDATE_SCOPE).operation().named("$validate").atAnyLevel().andAllowAllResponses();
+		if (grants.validator()) {
+			rules.allow(Grants.VALIDATE_SCOPE).operation().named("$validate").atAnyLevel().andAllowAllResponses();
 		}
 		return rules.denyAll("no scope of the token allows this").build();
 	}

@@ -177,7 +177,7 @@ class SecurityConfig {
 					"hemefhir.security.mode=smart needs the issuer's keys: hemefhir.security.jwks-file or hemefhir.security.jwk-set-uri");
 		}
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(new JwtTimestampValidator(properties.clockSkew()),
-				new JwtIssuerValidator(properties.issuer()), audience(properties.audience()), notBefore(properties)));
+				new JwtIssuerValidator(properties.issuer()), audience(properties.audience()), requireExpiry()));
 		return decoder;
 	}
 
@@ -187,10 +187,8 @@ class SecurityConfig {
 					.failure(new OAuth2Error("invalid_token", "The aud claim is not this server", null));
 	}
 
-	/**
-	 * Spring checks nbf only when present; so do we, with the same skew, and require exp.
-	 */
-	private static OAuth2TokenValidator<Jwt> notBefore(SecurityProperties properties) {
+	/** Spring's timestamp validator accepts a token without exp; ours must expire. */
+	private static OAuth2TokenValidator<Jwt> requireExpiry() {
 		return jwt -> jwt.getClaims().containsKey(JwtClaimNames.EXP) ? OAuth2TokenValidatorResult.success()
 				: OAuth2TokenValidatorResult
 					.failure(new OAuth2Error("invalid_token", "The token carries no exp claim", null));

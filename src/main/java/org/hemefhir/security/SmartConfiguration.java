@@ -32,6 +32,8 @@ class SmartConfiguration extends OncePerRequestFilter {
 
 	private static final String OAUTH_URIS = "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris";
 
+	private static final ObjectMapper JSON = new ObjectMapper();
+
 	private final SecurityProperties properties;
 
 	SmartConfiguration(SecurityProperties properties) {
@@ -51,7 +53,7 @@ class SmartConfiguration extends OncePerRequestFilter {
 		document.put("token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
 		document.put("token_endpoint_auth_signing_alg_values_supported", List.of("RS384", "ES384"));
 		document.put("scopes_supported", List.of("system/*.rs", "system/*.cruds", "system/*.read", "system/*.write",
-				"user/*.rs", Grants.ADMIN_SCOPE, ScopeAuthorization.VALIDATE_SCOPE));
+				"user/*.rs", Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE));
 		document.put("capabilities", List.of("client-confidential-asymmetric", "permission-v1", "permission-v2"));
 		return document;
 	}
@@ -72,7 +74,7 @@ class SmartConfiguration extends OncePerRequestFilter {
 			return;
 		}
 		response.setContentType("application/json");
-		new ObjectMapper().writeValue(response.getOutputStream(), document());
+		JSON.writeValue(response.getOutputStream(), document());
 	}
 
 	/** rest.security of the CapabilityStatement. */
@@ -95,7 +97,7 @@ class SmartConfiguration extends OncePerRequestFilter {
 				security.setCors(true)
 					.setDescription("SMART on FHIR: bearer tokens (JWT) from " + properties.issuer()
 							+ "; scopes system/, user/ (v1 and v2), " + Grants.ADMIN_SCOPE + ", "
-							+ ScopeAuthorization.VALIDATE_SCOPE);
+							+ Grants.VALIDATE_SCOPE);
 				security.addService(
 						new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/restful-security-service",
 								"SMART-on-FHIR", "SMART-on-FHIR")));

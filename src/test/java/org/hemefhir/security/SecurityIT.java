@@ -259,7 +259,7 @@ class SecurityIT {
 
 	@Test
 	void aValidatorValidatesOnly() {
-		String validator = tokens.token(ScopeAuthorization.VALIDATE_SCOPE);
+		String validator = tokens.token(Grants.VALIDATE_SCOPE);
 		Response validated = as(validator).body(observationJson()).post("/Observation/$validate");
 		assertThat(validated.statusCode()).as(validated.asString()).isEqualTo(200);
 		assertForbidden(as(validator).get("/Observation/" + observation));

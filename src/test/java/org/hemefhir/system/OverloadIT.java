@@ -75,7 +75,12 @@ class OverloadIT {
 	/** Each test starts on an idle server: no request of an earlier test holds a slot. */
 	@BeforeEach
 	void idle() throws InterruptedException {
-		long deadline = System.nanoTime() + BUDGET.plusSeconds(10).toNanos();
+		assertThat(inFlightAfter(BUDGET.plusSeconds(10))).as("requests of an earlier test still running").isZero();
+	}
+
+	/** Requests in flight once none are, or the deadline has passed. */
+	private static int inFlightAfter(Duration within) throws InterruptedException {
+		long deadline = System.nanoTime() + within.toNanos();
 		int inFlight = -1;
 		while (System.nanoTime() < deadline && inFlight != 0) {
 			Thread.sleep(100);
@@ -85,7 +90,7 @@ class OverloadIT {
 				.jsonPath()
 				.getInt("components.requests.details.inFlight");
 		}
-		assertThat(inFlight).as("requests of an earlier test still running").isZero();
+		return inFlight;
 	}
 
 	private static Response awaitHealth(String status, Duration within) throws InterruptedException {
@@ -185,16 +190,7 @@ class OverloadIT {
 		}
 		// the work stops within about a second of the client leaving, long before the 6 s
 		// budget would stop it
-		long deadline = start + Duration.ofSeconds(4).toNanos();
-		int inFlight = -1;
-		while (System.nanoTime() < deadline && inFlight != 0) {
-			Thread.sleep(100);
-			inFlight = given().port(server.port())
-				.basePath("")
-				.get("/actuator/health")
-				.jsonPath()
-				.getInt("components.requests.details.inFlight");
-		}
+		int inFlight = inFlightAfter(Duration.ofSeconds(4).minusNanos(System.nanoTime() - start));
 		Duration stoppedAfter = Duration.ofNanos(System.nanoTime() - start);
 		assertThat(inFlight).as("requests still running after %s", stoppedAfter).isZero();
 		assertThat(stoppedAfter).isLessThan(BUDGET.minusSeconds(1));
