@@ -6,18 +6,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Date;
 import java.util.UUID;
-import org.hemefhir.HemeFhirApplication;
-import org.junit.jupiter.api.AfterAll;
+import org.hemefhir.SmartServer;
+import org.hemefhir.TestTokens;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The server in {@code smart} mode, trusting a test issuer whose keys it reads from a
@@ -26,9 +21,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class SecurityIT {
 
-	private static final TestTokens tokens = new TestTokens();
-
-	private static ConfigurableApplicationContext server;
+	private static final TestTokens tokens = SmartServer.get().tokens();
 
 	private static int port;
 
@@ -44,14 +37,7 @@ class SecurityIT {
 
 	@BeforeAll
 	static void start() throws Exception {
-		Path dir = Files.createDirectories(Path.of("target", "it-data", "security-" + UUID.randomUUID()));
-		server = new SpringApplicationBuilder(HemeFhirApplication.class).run("--server.port=0",
-				"--hemefhir.data-dir=" + dir.resolve("db"), "--hemefhir.samples.load=false",
-				"--hemefhir.security.mode=smart", "--hemefhir.security.issuer=" + TestTokens.ISSUER,
-				"--hemefhir.security.audience=" + TestTokens.AUDIENCE,
-				"--hemefhir.security.jwks-file=" + tokens.writeJwks(dir),
-				"--hemefhir.security.token-endpoint=https://idp.test/realms/hemefhir/token");
-		port = ((WebServerApplicationContext) server).getWebServer().getPort();
+		port = SmartServer.get().port();
 		String admin = tokens.token(Grants.ADMIN_SCOPE);
 		patient = as(admin).body("""
 				{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
@@ -82,13 +68,6 @@ class SecurityIT {
 			.statusCode(201)
 			.extract()
 			.path("id");
-	}
-
-	@AfterAll
-	static void stop() {
-		if (server != null) {
-			server.close();
-		}
 	}
 
 	@Test

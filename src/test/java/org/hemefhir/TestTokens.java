@@ -1,4 +1,4 @@
-package org.hemefhir.security;
+package org.hemefhir;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
@@ -20,17 +20,17 @@ import java.util.Date;
 import java.util.UUID;
 
 /** An issuer for tests: its key pair, its JWKS file, and tokens good and bad. */
-final class TestTokens {
+public final class TestTokens {
 
-	static final String ISSUER = "https://idp.test/realms/hemefhir";
+	public static final String ISSUER = "https://idp.test/realms/hemefhir";
 
-	static final String AUDIENCE = "https://hemefhir.test/fhir";
+	public static final String AUDIENCE = "https://hemefhir.test/fhir";
 
 	private final RSAKey key;
 
 	private final RSAKey stranger;
 
-	TestTokens() {
+	public TestTokens() {
 		try {
 			key = new RSAKeyGenerator(2048).keyID("test-key").generate();
 			stranger = new RSAKeyGenerator(2048).keyID("test-key").generate();
@@ -41,17 +41,17 @@ final class TestTokens {
 	}
 
 	/** The issuer's public keys, as a server configured offline reads them. */
-	Path writeJwks(Path dir) throws IOException {
+	public Path writeJwks(Path dir) throws IOException {
 		Path file = dir.resolve("jwks.json");
 		Files.writeString(file, new JWKSet(key.toPublicJWK()).toString());
 		return file;
 	}
 
-	String token(String scope) {
+	public String token(String scope) {
 		return sign(key, claims(scope).build());
 	}
 
-	JWTClaimsSet.Builder claims(String scope) {
+	public JWTClaimsSet.Builder claims(String scope) {
 		Instant now = Instant.now();
 		return new JWTClaimsSet.Builder().issuer(ISSUER)
 			.audience(AUDIENCE)
@@ -64,21 +64,21 @@ final class TestTokens {
 			.expirationTime(Date.from(now.plus(Duration.ofMinutes(5))));
 	}
 
-	String signed(JWTClaimsSet claims) {
+	public String signed(JWTClaimsSet claims) {
 		return sign(key, claims);
 	}
 
 	/** Same key id, another key: a forged signature. */
-	String signedByStranger(String scope) {
+	public String signedByStranger(String scope) {
 		return sign(stranger, claims(scope).build());
 	}
 
-	String unsigned(String scope) {
+	public String unsigned(String scope) {
 		return new PlainJWT(claims(scope).build()).serialize();
 	}
 
 	/** HMAC with the public key's bytes as secret: the classic algorithm confusion. */
-	String hmacWithPublicKey(String scope) {
+	public String hmacWithPublicKey(String scope) {
 		try {
 			byte[] secret = key.toPublicJWK().toRSAPublicKey().getEncoded();
 			SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(key.getKeyID()).build(),
