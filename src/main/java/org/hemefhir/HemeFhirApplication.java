@@ -1,8 +1,11 @@
 package org.hemefhir;
 
 import org.hemefhir.cli.ValidateCommand;
+import org.hemefhir.security.ClientCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerAutoConfiguration;
+import org.springframework.boot.autoconfigure.security.oauth2.server.servlet.OAuth2AuthorizationServerJwtAutoConfiguration;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.elasticsearch.ElasticsearchRestClientAutoConfiguration;
 import org.springframework.boot.autoconfigure.flyway.FlywayAutoConfiguration;
@@ -19,7 +22,9 @@ import org.springframework.boot.context.properties.ConfigurationPropertiesScan;
  */
 @SpringBootApplication(
 		exclude = { ElasticsearchClientAutoConfiguration.class, ElasticsearchRestClientAutoConfiguration.class,
-				FlywayAutoConfiguration.class, QuartzAutoConfiguration.class, ThymeleafAutoConfiguration.class })
+				FlywayAutoConfiguration.class, QuartzAutoConfiguration.class, ThymeleafAutoConfiguration.class,
+				// the built-in authorization server is configured by the security module
+				OAuth2AuthorizationServerAutoConfiguration.class, OAuth2AuthorizationServerJwtAutoConfiguration.class })
 @ConfigurationPropertiesScan
 public class HemeFhirApplication {
 
@@ -27,6 +32,10 @@ public class HemeFhirApplication {
 		if (args.length > 0 && ValidateCommand.NAME.equals(args[0])) {
 			// offline validator: no Spring context, web server or database
 			System.exit(ValidateCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
+		}
+		if (args.length > 0 && ClientCommand.NAME.equals(args[0])) {
+			// registers a client of the built-in authorization server in its clients file
+			System.exit(ClientCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
 		}
 		SpringApplication.run(HemeFhirApplication.class, args);
 	}

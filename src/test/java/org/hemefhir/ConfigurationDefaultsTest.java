@@ -18,10 +18,14 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigurationDefaultsTest {
 
-	/** Settings that only a deployment can give: where its token issuer is. */
+	/**
+	 * Settings that only a deployment can give (where its token issuer is, its clients),
+	 * and files whose default lies under hemefhir.data-dir.
+	 */
 	private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("hemefhir.security.issuer",
 			"hemefhir.security.audience", "hemefhir.security.jwks-file", "hemefhir.security.jwk-set-uri",
-			"hemefhir.security.token-endpoint");
+			"hemefhir.security.token-endpoint", "hemefhir.security.clients", "hemefhir.security.clients-file",
+			"hemefhir.security.signing-key-file");
 
 	@Test
 	void everySettingIsDescribedWithItsDefault() throws Exception {

@@ -4,6 +4,7 @@ import ca.uhn.fhir.context.FhirContext;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import com.nimbusds.jose.jwk.source.JWKSource;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -18,6 +19,7 @@ import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.hemefhir.system.OperationOutcomes;
 import org.hemefhir.system.OutcomeResponses;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
@@ -139,7 +141,9 @@ class SecurityConfig {
 	}
 
 	@Bean
-	JwtDecoder jwtDecoder(SecurityProperties properties) throws IOException, ParseException {
+	JwtDecoder jwtDecoder(SecurityProperties properties,
+			ObjectProvider<AuthorizationServerConfig.BuiltIn> builtInAuthorizationServer)
+			throws IOException, ParseException {
 		if (!properties.smart()) {
 			// never used: off mode asks for no token
 			return token -> {
@@ -147,7 +151,7 @@ class SecurityConfig {
 			};
 		}
 		require(properties.issuer(), "hemefhir.security.issuer");
-		require(properties.audience(), "hemefhir.security.audience");
+		require(properties.effectiveAudience(), "hemefhir.security.audience");
 		Set<JWSAlgorithm> algorithms = new LinkedHashSet<>();
 		for (String name : properties.algorithms()) {
 			if (SYMMETRIC_OR_NONE.contains(name.toUpperCase(Locale.ROOT))) {
@@ -157,14 +161,12 @@ class SecurityConfig {
 			algorithms.add(JWSAlgorithm.parse(name));
 		}
 		NimbusJwtDecoder decoder;
-		if (properties.jwksFile() != null) {
+		if (properties.builtInAuthorizationServer()) {
+			decoder = decoder(algorithms, builtInAuthorizationServer.getObject().publicKeys());
+		}
+		else if (properties.jwksFile() != null) {
 			JWKSet keys = JWKSet.load(properties.jwksFile().toFile()).toPublicJWKSet();
-			DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
-			processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, new ImmutableJWKSet<>(keys)));
-			// claims are checked by the validators below, with the configured clock skew
-			processor.setJWTClaimsSetVerifier((claims, context) -> {
-			});
-			decoder = new NimbusJwtDecoder(processor);
+			decoder = decoder(algorithms, new ImmutableJWKSet<>(keys));
 		}
 		else if (properties.jwkSetUri() != null) {
 			decoder = NimbusJwtDecoder.withJwkSetUri(properties.jwkSetUri().toString())
@@ -173,12 +175,21 @@ class SecurityConfig {
 				.build();
 		}
 		else {
-			throw new IllegalStateException(
-					"hemefhir.security.mode=smart needs the issuer's keys: hemefhir.security.jwks-file or hemefhir.security.jwk-set-uri");
+			throw new IllegalStateException("no token issuer keys");
 		}
 		decoder.setJwtValidator(new DelegatingOAuth2TokenValidator<>(new JwtTimestampValidator(properties.clockSkew()),
-				new JwtIssuerValidator(properties.issuer()), audience(properties.audience()), requireExpiry()));
+				new JwtIssuerValidator(properties.issuer()), audience(properties.effectiveAudience()),
+				requireExpiry()));
 		return decoder;
+	}
+
+	private static NimbusJwtDecoder decoder(Set<JWSAlgorithm> algorithms, JWKSource<SecurityContext> keys) {
+		DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+		processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
+		// claims are checked by the validators below, with the configured clock skew
+		processor.setJWTClaimsSetVerifier((claims, context) -> {
+		});
+		return new NimbusJwtDecoder(processor);
 	}
 
 	private static OAuth2TokenValidator<Jwt> audience(String audience) {

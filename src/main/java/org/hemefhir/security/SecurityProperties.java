@@ -15,22 +15,40 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * bearer token (JWT) whose scopes cover it
  * @param allowAnonymous lets {@code off} listen on other addresses than the loopback one;
  * anyone who reaches the server can then read, write and export everything
- * @param issuer the {@code iss} tokens must carry (smart)
- * @param audience the {@code aud} tokens must contain, usually the FHIR base URL (smart)
- * @param jwksFile the issuer's public keys (JWKS) from a file, for offline use (smart;
- * this or jwk-set-uri)
- * @param jwkSetUri where the issuer publishes its public keys (smart; this or jwks-file)
- * @param tokenEndpoint the issuer's token endpoint, announced to clients in
+ * @param issuer the {@code iss} tokens must carry (smart); with the built-in
+ * authorization server, the server's public base URL (e.g. https://fhir.example.org),
+ * under which it serves /oauth2/token and /oauth2/jwks
+ * @param audience the {@code aud} tokens must contain, usually the FHIR base URL (smart;
+ * with the built-in authorization server <issuer>/fhir when not set)
+ * @param jwksFile an external issuer's public keys (JWKS) from a file, for offline use
+ * (smart; this or jwk-set-uri selects an external identity provider instead of the
+ * built-in authorization server)
+ * @param jwkSetUri where an external issuer publishes its public keys (smart; this or
+ * jwks-file selects an external identity provider)
+ * @param tokenEndpoint an external issuer's token endpoint, announced to clients in
  * /.well-known/smart-configuration and the CapabilityStatement
  * @param algorithms signature algorithms accepted on tokens; asymmetric only
  * ({@code none} and HMAC are refused at start)
  * @param clockSkew tolerance on {@code exp} and {@code nbf}
+ * @param clients clients of the built-in authorization server, registered in
+ * configuration (besides those in clients-file)
+ * @param clientsFile clients of the built-in authorization server in a JSON file, as
+ * {@code client create} writes it; re-read when it changes (default
+ * <data-dir>/clients.json)
+ * @param signingKeyFile the built-in authorization server's private signing key (JWK);
+ * made on first start when missing (default <data-dir>/token-signing-key.json). Nodes
+ * sharing a database must share this file
+ * @param accessTokenLifetime how long an access token from the built-in authorization
+ * server is valid
+ * @param clientAssertionLifetime the longest a client's authentication JWT may be valid
+ * (SMART Backend Services: at most five minutes)
  */
 @ConfigurationProperties(prefix = "hemefhir.security")
 public record SecurityProperties(@DefaultValue("off") Mode mode, @DefaultValue("false") boolean allowAnonymous,
 		String issuer, String audience, Path jwksFile, URI jwkSetUri, URI tokenEndpoint, @DefaultValue( {
 				"RS256", "RS384", "ES256", "ES384" }) List<String> algorithms,
-		@DefaultValue("30s") Duration clockSkew){
+		@DefaultValue("30s") Duration clockSkew, List<Client> clients, Path clientsFile, Path signingKeyFile,
+		@DefaultValue("5m") Duration accessTokenLifetime, @DefaultValue("5m") Duration clientAssertionLifetime){
 
 	public enum Mode {
 
@@ -38,8 +56,51 @@ public record SecurityProperties(@DefaultValue("off") Mode mode, @DefaultValue("
 
 	}
 
+	public SecurityProperties {
+		clients = clients == null ? List.of() : List.copyOf(clients);
+	}
+
 	public boolean smart() {
 		return mode == Mode.SMART;
+	}
+
+	/**
+	 * Tokens come from the built-in authorization server unless an external issuer's keys
+	 * are configured.
+	 */
+	public boolean builtInAuthorizationServer() {
+		return smart() && jwksFile == null && jwkSetUri == null;
+	}
+
+	/** The {@code aud} tokens must carry. */
+	public String effectiveAudience() {
+		if ((audience == null || audience.isBlank()) && builtInAuthorizationServer() && issuer != null) {
+			return issuer.replaceAll("/+$", "") + "/fhir";
+		}
+		return audience;
+	}
+
+	/** Where clients get tokens: the built-in endpoint or the external issuer's. */
+	public URI effectiveTokenEndpoint() {
+		if (builtInAuthorizationServer() && issuer != null) {
+			return URI.create(issuer.replaceAll("/+$", "") + AuthorizationServerConfig.TOKEN_PATH);
+		}
+		return tokenEndpoint;
+	}
+
+	/**
+	 * A client of the built-in authorization server: it proves who it is with a JWT
+	 * signed by a key of its JWKS (private_key_jwt) and gets tokens for its scopes.
+	 *
+	 * @param id the client_id (also iss and sub of its assertions)
+	 * @param name what people call it, shown in the audit trail
+	 * @param scopes the scopes it may ask for (SMART v1/v2, hemefhir/admin,
+	 * hemefhir/validate)
+	 * @param jwks its public keys, inline JWKS JSON
+	 * @param jwksFile its public keys from a JWKS file
+	 * @param jwksUri where it publishes its public keys
+	 */
+	public record Client(String id, String name, List<String> scopes, String jwks, Path jwksFile, URI jwksUri) {
 	}
 
 }

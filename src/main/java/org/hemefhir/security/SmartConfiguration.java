@@ -43,11 +43,14 @@ class SmartConfiguration extends OncePerRequestFilter {
 	Map<String, Object> document() {
 		Map<String, Object> document = new LinkedHashMap<>();
 		document.put("issuer", properties.issuer());
-		if (properties.jwkSetUri() != null) {
+		if (properties.builtInAuthorizationServer()) {
+			document.put("jwks_uri", properties.issuer().replaceAll("/+$", "") + AuthorizationServerConfig.JWKS_PATH);
+		}
+		else if (properties.jwkSetUri() != null) {
 			document.put("jwks_uri", properties.jwkSetUri().toString());
 		}
-		if (properties.tokenEndpoint() != null) {
-			document.put("token_endpoint", properties.tokenEndpoint().toString());
+		if (properties.effectiveTokenEndpoint() != null) {
+			document.put("token_endpoint", properties.effectiveTokenEndpoint().toString());
 		}
 		document.put("grant_types_supported", List.of("client_credentials"));
 		document.put("token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
@@ -101,9 +104,9 @@ class SmartConfiguration extends OncePerRequestFilter {
 				security.addService(
 						new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/restful-security-service",
 								"SMART-on-FHIR", "SMART-on-FHIR")));
-				if (properties.tokenEndpoint() != null) {
+				if (properties.effectiveTokenEndpoint() != null) {
 					Extension uris = security.addExtension().setUrl(OAUTH_URIS);
-					uris.addExtension("token", new UriType(properties.tokenEndpoint().toString()));
+					uris.addExtension("token", new UriType(properties.effectiveTokenEndpoint().toString()));
 				}
 			}
 		}

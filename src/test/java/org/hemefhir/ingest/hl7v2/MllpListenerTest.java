@@ -16,7 +16,8 @@ class MllpListenerTest {
 	@Test
 	void withSecurityOnTheListenerNeedsItsSendersListed() {
 		SecurityProperties smart = new SecurityProperties(SecurityProperties.Mode.SMART, false, "https://idp", "aud",
-				null, null, null, List.of("RS256"), Duration.ofSeconds(30));
+				null, null, null, List.of("RS256"), Duration.ofSeconds(30), null, null, null, Duration.ofMinutes(5),
+				Duration.ofMinutes(5));
 		MllpListener listener = new MllpListener(null, null, hl7v2(List.of()), server(), smart);
 		assertThatThrownBy(listener::start).hasMessageContaining("hemefhir.hl7v2.mllp-allowed-senders");
 		MllpListener misspelt = new MllpListener(null, null, hl7v2(List.of("lab.example.org")), server(), smart);
