@@ -18,10 +18,12 @@ import org.junit.jupiter.api.Test;
  */
 class ConfigurationDefaultsTest {
 
-	/** Settings that only a deployment can give: where its token issuer is. */
+	/**
+	 * Settings that only a deployment can give: where its token issuer is, its TLS keys.
+	 */
 	private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("hemefhir.security.issuer",
 			"hemefhir.security.audience", "hemefhir.security.jwks-file", "hemefhir.security.jwk-set-uri",
-			"hemefhir.security.token-endpoint");
+			"hemefhir.security.token-endpoint", "hemefhir.hl7v2.mllp.tls.bundle");
 
 	@Test
 	void everySettingIsDescribedWithItsDefault() throws Exception {
@@ -42,7 +44,7 @@ class ConfigurationDefaultsTest {
 			}
 		}
 		assertThat(names).contains("hemefhir.data-dir", "hemefhir.validation.mode", "hemefhir.limits.request-timeout",
-				"hemefhir.research.anc-threshold", "hemefhir.research.pseudonym-key", "hemefhir.hl7v2.mllp-port",
+				"hemefhir.research.anc-threshold", "hemefhir.research.pseudonym-key", "hemefhir.hl7v2.mllp.port",
 				"hemefhir.samples.load");
 	}
 
