@@ -8,9 +8,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.hemefhir.fhirserver.ServerProperties;
 import org.hemefhir.security.SecurityProperties;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
 import org.springframework.boot.ssl.DefaultSslBundleRegistry;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.jks.JksSslStoreBundle;
@@ -32,6 +35,20 @@ class MllpListenerTest {
 			.hasMessageContaining("senders[0].name");
 		assertThatThrownBy(() -> start(List.of(new Hl7v2Properties.Sender("lab-a", null, null)), NO_TLS))
 			.hasMessageContaining("senders[0].addresses");
+	}
+
+	@Test
+	void sendersBindFromFlatProperties() {
+		Hl7v2Properties properties = new Binder(new MapConfigurationPropertySource(
+				Map.of("hemefhir.hl7v2.mllp.senders[0].name", "lab-a", "hemefhir.hl7v2.mllp.senders[0].addresses",
+						"10.0.0.5, 10.0.0.6", "hemefhir.hl7v2.mllp.senders[0].certificate-subject",
+						"CN=lab-a,O=Example", "hemefhir.hl7v2.mllp.tls.client-auth", "need")))
+			.bindOrCreate("hemefhir.hl7v2", Hl7v2Properties.class);
+		assertThat(properties.mllp().senders()).containsExactly(
+				new Hl7v2Properties.Sender("lab-a", List.of("10.0.0.5", "10.0.0.6"), "CN=lab-a,O=Example"));
+		assertThat(properties.mllp().tls())
+			.isEqualTo(new Hl7v2Properties.Tls(false, null, Hl7v2Properties.ClientAuth.NEED, Duration.ofSeconds(10)));
+		assertThat(properties.mllp().port()).isZero();
 	}
 
 	@Test
