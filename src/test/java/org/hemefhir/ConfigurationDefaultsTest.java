@@ -19,13 +19,13 @@ import org.junit.jupiter.api.Test;
 class ConfigurationDefaultsTest {
 
 	/**
-	 * Settings that only a deployment can give (where its token issuer is, its clients),
-	 * and files whose default lies under hemefhir.data-dir.
+	 * Settings that only a deployment can give (where its token issuer is, its clients,
+	 * its TLS keys), and files whose default lies under hemefhir.data-dir.
 	 */
 	private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("hemefhir.security.issuer",
 			"hemefhir.security.audience", "hemefhir.security.jwks-file", "hemefhir.security.jwk-set-uri",
 			"hemefhir.security.token-endpoint", "hemefhir.security.clients", "hemefhir.security.clients-file",
-			"hemefhir.security.signing-key-file");
+			"hemefhir.security.signing-key-file", "hemefhir.hl7v2.mllp.tls.bundle");
 
 	@Test
 	void everySettingIsDescribedWithItsDefault() throws Exception {
@@ -46,7 +46,7 @@ class ConfigurationDefaultsTest {
 			}
 		}
 		assertThat(names).contains("hemefhir.data-dir", "hemefhir.validation.mode", "hemefhir.limits.request-timeout",
-				"hemefhir.research.anc-threshold", "hemefhir.research.pseudonym-key", "hemefhir.hl7v2.mllp-port",
+				"hemefhir.research.anc-threshold", "hemefhir.research.pseudonym-key", "hemefhir.hl7v2.mllp.port",
 				"hemefhir.samples.load");
 	}
 

@@ -70,7 +70,7 @@ public final class SoakBenchmark {
 		Process server = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
 				"-Xmx" + heap, "-jar", jar.toAbsolutePath().toString(), "--server.port=" + httpPort,
 				"--server.address=127.0.0.1", "--hemefhir.data-dir=" + dataDir.resolve("db"),
-				"--hemefhir.samples.load=false", "--hemefhir.hl7v2.mllp-port=" + mllpPort)
+				"--hemefhir.samples.load=false", "--hemefhir.hl7v2.mllp.port=" + mllpPort)
 			.redirectErrorStream(true)
 			.redirectOutput(dataDir.resolve("server.log").toFile())
 			.start();

@@ -54,7 +54,7 @@ class OverloadIT {
 		server = ServerProcess.start(dataDir, ServerProcess.freePort(), "--hemefhir.samples.load=false",
 				"--hemefhir.limits.request-timeout=" + BUDGET.toSeconds() + "s",
 				"--hemefhir.limits.max-concurrent-requests=2", "--hemefhir.limits.queue-timeout=200ms",
-				"--hemefhir.limits.retry-after=7s", "--hemefhir.hl7v2.mllp-port=" + mllpPort);
+				"--hemefhir.limits.retry-after=7s", "--hemefhir.hl7v2.mllp.port=" + mllpPort);
 		patient = fhir()
 			.body("""
 					{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"overload"}],"gender":"female","birthDate":"1964"}""")

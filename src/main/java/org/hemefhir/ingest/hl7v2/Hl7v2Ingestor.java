@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import org.hemefhir.ingest.Hl7v2Sender;
 import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
 import org.hemefhir.system.RequestCancelledException;
 import org.hemefhir.system.ServerBusyException;
@@ -88,6 +89,14 @@ public class Hl7v2Ingestor {
 	 * Processes one message (segments separated by CR, LF or CRLF) and returns the ACK.
 	 */
 	public Reply receive(String text) {
+		return receive(text, null);
+	}
+
+	/**
+	 * Processes one message from a known sender: the transaction storing its results
+	 * carries the sender ({@link Hl7v2Sender#of}); null for none.
+	 */
+	public Reply receive(String text, Hl7v2Sender sender) {
 		Hl7v2Reader.Read read = reader.read(text, storedData);
 		if (read instanceof Hl7v2Reader.Refused refused) {
 			return reject(refused.header(), refused.hl7(), refused.error());
@@ -97,7 +106,7 @@ public class Hl7v2Ingestor {
 		OruR01Mapper.Mapping mapping = mapped.mapping();
 		List<Hl7v2Error> errors;
 		try {
-			errors = mapping.errors().isEmpty() ? store(mapping) : mapping.errors();
+			errors = mapping.errors().isEmpty() ? store(mapping, sender) : mapping.errors();
 		}
 		catch (RequestCancelledException | ServerBusyException e) {
 			// nothing stored; an AR tells the sender to send the message again later
@@ -118,13 +127,16 @@ public class Hl7v2Ingestor {
 	/**
 	 * Stores the transaction; returns null when stored, else the errors (nothing stored).
 	 */
-	private List<Hl7v2Error> store(OruR01Mapper.Mapping mapping) {
+	private List<Hl7v2Error> store(OruR01Mapper.Mapping mapping, Hl7v2Sender sender) {
 		if (mapping.transaction().getEntry().isEmpty()) {
 			return null; // every result was older than the stored one
 		}
 		SystemRequestDetails request = new SystemRequestDetails();
 		// Lets the validating hook name the entry that fails.
 		request.setResource(mapping.transaction());
+		if (sender != null) {
+			sender.attachTo(request);
+		}
 		try {
 			systemDao.transaction(request, mapping.transaction());
 			return null;
@@ -229,6 +241,12 @@ public class Hl7v2Ingestor {
 	String busy(String text, String reason) {
 		return acks.build(headerOf(text), AcknowledgmentCode.AR,
 				List.of(Hl7v2Error.at("MSH", 1, null, Code.APPLICATION_INTERNAL_ERROR, reason)));
+	}
+
+	/** MSH-10 as sent, for the log; empty when the message has no usable MSH. */
+	static String controlId(String text) {
+		String id = headerOf(text).field(10);
+		return id.length() > 64 ? id.substring(0, 64) + "..." : id;
 	}
 
 	private static Hl7v2Ack.Header headerOf(String text) {

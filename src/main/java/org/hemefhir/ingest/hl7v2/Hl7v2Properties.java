@@ -9,17 +9,67 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 /**
  * HL7 v2 result intake ({@code POST /hl7v2} and the MLLP listener).
  *
- * @param mllpPort TCP port of the MLLP listener; 0 leaves it off
- * @param mllpMaxConnections MLLP connections served at once; further connections are
- * closed
- * @param mllpIdleTimeout an MLLP connection that sends nothing for this long is closed
  * @param timeZone zone of v2 date/times that carry no offset (OBX-14, OBR-7, SPM-17)
- * @param mllpAllowedSenders IP addresses the MLLP listener accepts connections from;
- * empty: any (allowed only with security off, where the listener is on the loopback
- * address unless anonymous use is allowed)
+ * @param mllp the MLLP listener
  */
 @ConfigurationProperties(prefix = "hemefhir.hl7v2")
-public record Hl7v2Properties(@DefaultValue("0") int mllpPort, @DefaultValue("32") int mllpMaxConnections,
-		@DefaultValue("5m") Duration mllpIdleTimeout, @DefaultValue("UTC") ZoneId timeZone, @DefaultValue( {
-		}) List<String> mllpAllowedSenders){
+public record Hl7v2Properties(@DefaultValue("UTC") ZoneId timeZone, @DefaultValue Mllp mllp) {
+
+	/**
+	 * The MLLP listener ({@code hemefhir.hl7v2.mllp}).
+	 *
+	 * @param port TCP port of the MLLP listener; 0 leaves it off
+	 * @param maxConnections MLLP connections served at once; further connections are
+	 * closed
+	 * @param idleTimeout an MLLP connection that sends nothing for this long is closed
+	 * @param senders the laboratory systems that may connect, each with a name, its IP
+	 * addresses or CIDR ranges and optionally the subject of its client certificate; a
+	 * connection from any other address is closed unread. Empty: any address, attributed
+	 * to "anonymous" (allowed only with security off, where the listener is on the
+	 * loopback address unless anonymous use is allowed)
+	 * @param tls TLS on the MLLP port
+	 */
+	public record Mllp(@DefaultValue("0") int port, @DefaultValue("32") int maxConnections,
+			@DefaultValue("5m") Duration idleTimeout, @DefaultValue( {
+			}) List<Sender> senders, @DefaultValue Tls tls){
+	}
+
+	/**
+	 * One laboratory system ({@code hemefhir.hl7v2.mllp.senders[n]}).
+	 *
+	 * @param name how its messages are attributed (logs, audit)
+	 * @param addresses IP addresses ({@code 10.0.0.5}, {@code fd00::5}) or CIDR ranges
+	 * ({@code 10.0.0.0/28}) it connects from; no host names, which would be looked up
+	 * once and trusted after they moved
+	 * @param certificateSubject with TLS and client certificates: the subject DN
+	 * ({@code CN=lab-a,O=Example Lab}) or the CN ({@code lab-a}) its certificate must
+	 * have; unset: any certificate the trust store accepts
+	 */
+	public record Sender(String name, List<String> addresses, String certificateSubject) {
+	}
+
+	/**
+	 * TLS on the MLLP port ({@code hemefhir.hl7v2.mllp.tls}); TLS 1.2 and 1.3 only.
+	 *
+	 * @param enabled serves MLLP over TLS only; plain connections fail the handshake
+	 * @param bundle the Spring Boot SSL bundle with the server's key and certificate and,
+	 * for client certificates, the trust store ({@code spring.ssl.bundle.jks.<name>} or
+	 * {@code spring.ssl.bundle.pem.<name>})
+	 * @param clientAuth client certificates: {@code none}, {@code want} (checked when
+	 * sent, required for senders with a certificate-subject) or {@code need} (every
+	 * connection must present one the bundle's trust store accepts)
+	 * @param handshakeTimeout a connection that has not completed its TLS handshake this
+	 * long after it was accepted is closed
+	 */
+	public record Tls(@DefaultValue("false") boolean enabled, String bundle,
+			@DefaultValue("none") ClientAuth clientAuth, @DefaultValue("10s") Duration handshakeTimeout) {
+	}
+
+	/** Whether the TLS handshake asks for a client certificate. */
+	public enum ClientAuth {
+
+		NONE, WANT, NEED
+
+	}
+
 }

@@ -3,8 +3,8 @@ package org.hemefhir.ingest.hl7v2;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -17,6 +17,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLSocket;
+import javax.security.auth.x500.X500Principal;
+import org.hemefhir.ingest.Hl7v2Sender;
 import org.hemefhir.system.Admission;
 import org.hemefhir.system.RequestBudget;
 import org.slf4j.Logger;
@@ -28,6 +31,11 @@ import org.slf4j.LoggerFactory;
  * outside a frame, a broken frame or a message over the size limit is answered with an AR
  * and the connection is closed, as the sender's framing can no longer be trusted.
  * Connections run on daemon threads, at most {@code maxConnections} at once.
+ *
+ * <p>
+ * Each connection is attributed to one configured sender by its address (others are
+ * closed before anything is read), then, with TLS, checked against the sender's client
+ * certificate subject; the sender goes with each of its messages to the ingestor.
  */
 final class MllpServer implements AutoCloseable {
 
@@ -57,7 +65,9 @@ final class MllpServer implements AutoCloseable {
 
 	private volatile ServerSocket server;
 
-	private volatile Set<InetAddress> senders = Set.of();
+	private volatile MllpSenders senders = MllpSenders.anyone();
+
+	private volatile MllpTls tls;
 
 	MllpServer(Hl7v2Ingestor ingestor, Admission admission, long maxMessageBytes, int maxConnections,
 			Duration idleTimeout) {
@@ -69,17 +79,21 @@ final class MllpServer implements AutoCloseable {
 		this.slots = new Semaphore(maxConnections);
 	}
 
-	/** Listens on {@code port} (0: any free port) of all interfaces, for any sender. */
+	/**
+	 * Listens on {@code port} (0: any free port) of all interfaces, for any sender,
+	 * without TLS.
+	 */
 	void start(int port) throws IOException {
-		start(port, null, Set.of());
+		start(port, null, MllpSenders.anyone(), null);
 	}
 
 	/**
 	 * Listens on {@code port} of {@code address} (null: all interfaces); connections from
-	 * other addresses than {@code senders} are closed unanswered (empty: any sender).
+	 * addresses of no sender are closed unanswered. {@code tls} null: plain TCP.
 	 */
-	void start(int port, InetAddress address, Set<InetAddress> senders) throws IOException {
-		this.senders = Set.copyOf(senders);
+	void start(int port, InetAddress address, MllpSenders senders, MllpTls tls) throws IOException {
+		this.senders = senders;
+		this.tls = tls;
 		ServerSocket socket = new ServerSocket();
 		socket.setReuseAddress(true);
 		socket.bind(new InetSocketAddress(address, port));
@@ -103,10 +117,10 @@ final class MllpServer implements AutoCloseable {
 				}
 				continue;
 			}
-			if (!senders.isEmpty() && !senders.contains(client.getInetAddress())) {
-				log.warn(
-						"MLLP connection from {} refused: not a configured sender (hemefhir.hl7v2.mllp-allowed-senders)",
-						client.getInetAddress().getHostAddress());
+			Optional<MllpSenders.Sender> sender = senders.at(client.getInetAddress());
+			if (sender.isEmpty()) {
+				log.warn("MLLP connection from {} refused: not an address of a configured sender "
+						+ "(hemefhir.hl7v2.mllp.senders)", client.getInetAddress().getHostAddress());
 				closeQuietly(client);
 				continue;
 			}
@@ -119,7 +133,7 @@ final class MllpServer implements AutoCloseable {
 			open.add(client);
 			threads.execute(() -> {
 				try {
-					serve(client);
+					serve(client, sender.get());
 				}
 				finally {
 					open.remove(client);
@@ -130,18 +144,38 @@ final class MllpServer implements AutoCloseable {
 		}
 	}
 
-	private void serve(Socket client) {
+	private void serve(Socket client, MllpSenders.Sender configured) {
+		Socket socket = client;
 		try {
-			client.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
 			// ACKs are small single writes; Nagle's algorithm would hold them for the
 			// peer's delayed ACK.
 			client.setTcpNoDelay(true);
-			MllpFrames frames = new MllpFrames(new BufferedInputStream(client.getInputStream()), maxMessageBytes);
-			OutputStream out = client.getOutputStream();
+			MllpTls secure = tls;
+			X500Principal subject = null;
+			if (secure != null) {
+				SSLSocket secured = handshake(secure, client);
+				if (secured == null) {
+					return;
+				}
+				socket = secured;
+				subject = MllpTls.peerSubject(secured);
+			}
+			if (!configured.accepts(subject)) {
+				log.warn("MLLP connection from {} refused: sender {} must present a client certificate for {}, not {}",
+						client.getInetAddress().getHostAddress(), configured.name(), configured.certificateSubject(),
+						subject == null ? "none" : subject.getName(X500Principal.RFC2253));
+				return;
+			}
+			Hl7v2Sender sender = new Hl7v2Sender(configured.name(), client.getInetAddress().getHostAddress(),
+					subject == null ? null : subject.getName(X500Principal.RFC2253), secure != null);
+			log.debug("MLLP connection {} from sender {}", client.getRemoteSocketAddress(), sender);
+			socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, idleTimeout.toMillis()));
+			MllpFrames frames = new MllpFrames(new BufferedInputStream(socket.getInputStream()), maxMessageBytes);
+			OutputStream out = socket.getOutputStream();
 			while (true) {
 				MllpFrames.Frame frame = frames.next();
 				if (frame instanceof MllpFrames.Message message) {
-					reply(out, receive(message.text(), client));
+					reply(out, receive(message.text(), client, sender));
 					continue;
 				}
 				if (frame instanceof MllpFrames.Broken broken) {
@@ -162,10 +196,27 @@ final class MllpServer implements AutoCloseable {
 		catch (IOException e) {
 			log.warn("MLLP connection {} failed: {}", client.getRemoteSocketAddress(), e.getMessage());
 		}
+		finally {
+			if (socket != client) {
+				closeQuietly(socket); // TLS close_notify, then the connection
+			}
+		}
+	}
+
+	/** The TLS connection, or null when the handshake failed (logged). */
+	private static SSLSocket handshake(MllpTls tls, Socket client) {
+		try {
+			return tls.handshake(client);
+		}
+		catch (IOException e) {
+			log.warn("MLLP connection from {} refused: TLS handshake failed: {}",
+					client.getInetAddress().getHostAddress(), e.getMessage());
+			return null;
+		}
 	}
 
 	/** One message, admitted and budgeted like an HTTP request. */
-	private String receive(String message, Socket client) {
+	private String receive(String message, Socket client, Hl7v2Sender sender) {
 		Optional<Admission.Slot> slot = admission.enter();
 		if (slot.isEmpty()) {
 			return ingestor.busy(message, admission.busy().getMessage());
@@ -175,7 +226,9 @@ final class MllpServer implements AutoCloseable {
 		try (Admission.Slot taken = slot.get();
 				RequestBudget budget = RequestBudget.open(admission.limits(), connection,
 						"MLLP message from " + client.getRemoteSocketAddress())) {
-			return ingestor.receive(message).ack();
+			Hl7v2Ingestor.Reply reply = ingestor.receive(message, sender);
+			log.info("MLLP message {} from {}: {}", Hl7v2Ingestor.controlId(message), sender, reply.code());
+			return reply.ack();
 		}
 	}
 
@@ -192,6 +245,10 @@ final class MllpServer implements AutoCloseable {
 		}
 		open.forEach(MllpServer::closeQuietly);
 		threads.shutdownNow();
+		MllpTls secure = tls;
+		if (secure != null) {
+			secure.close();
+		}
 	}
 
 	private static void closeQuietly(java.io.Closeable closeable) {

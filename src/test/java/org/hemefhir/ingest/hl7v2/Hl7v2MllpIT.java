@@ -7,6 +7,10 @@ import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.errorMessages;
 import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.forPatient;
 import static org.hemefhir.ingest.hl7v2.Hl7v2Messages.segment;
 
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.IInterceptorService;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,7 +19,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.hemefhir.FhirIntegrationTest;
+import org.hemefhir.ingest.Hl7v2Sender;
 import org.hemefhir.system.Admission;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -33,6 +40,9 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 
 	@Autowired
 	Admission admission;
+
+	@Autowired
+	IInterceptorService interceptors;
 
 	private MllpServer server;
 
@@ -85,23 +95,33 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 		assertThat(stored).containsExactlyInAnyOrder("corrected", "final", "final");
 	}
 
+	/**
+	 * What an audit hook sees: every resource the message stores is written by a request
+	 * that names the MLLP sender.
+	 */
 	@Test
-	void onlyConfiguredSendersAreServed() throws IOException {
-		MllpServer guarded = new MllpServer(ingestor, admission, 4096, 4, Duration.ofSeconds(30));
-		guarded.start(0, java.net.InetAddress.getLoopbackAddress(),
-				java.util.Set.of(java.net.InetAddress.getByName("192.0.2.1")));
-		try (Socket socket = new Socket("127.0.0.1", guarded.port())) {
-			socket.setSoTimeout(10_000);
-			socket.getOutputStream().write(frame(forPatient("oru-r01-v251-anc-final.hl7", unique("x"), unique("M"))));
-			socket.getOutputStream().flush();
-			assertThat(socket.getInputStream().read()).as("closed without an answer").isEqualTo(-1);
-		}
-		catch (java.net.SocketException e) {
-			// reset by the server: refused as well
+	void theStoringRequestNamesTheSender() throws IOException {
+		String mrn = unique("sender");
+		createPatient(mrn);
+		List<Optional<Hl7v2Sender>> seen = new CopyOnWriteArrayList<>();
+		Object hook = new Object() {
+			@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_CREATED)
+			public void created(RequestDetails request) {
+				seen.add(Hl7v2Sender.of(request));
+			}
+		};
+		interceptors.registerInterceptor(hook);
+		try (Socket socket = new Socket("127.0.0.1", server.port())) {
+			socket.setSoTimeout(60_000);
+			socket.getOutputStream().write(frame(forPatient("oru-r01-v251-anc-final.hl7", mrn, unique("S"))));
+			assertThat(ackCode(readFrame(socket.getInputStream()))).isEqualTo("AA");
 		}
 		finally {
-			guarded.close();
+			interceptors.unregisterInterceptor(hook);
 		}
+		assertThat(seen).isNotEmpty()
+			.allSatisfy(sender -> assertThat(sender)
+				.contains(new Hl7v2Sender(Hl7v2Sender.ANONYMOUS, "127.0.0.1", null, false)));
 	}
 
 	@Test
