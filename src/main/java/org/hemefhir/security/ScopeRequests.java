@@ -13,7 +13,8 @@ import java.util.Set;
 final class ScopeRequests {
 
 	/** Scopes of this server that are not resource scopes. */
-	static final Set<String> SERVER_SCOPES = Set.of(Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE);
+	static final Set<String> SERVER_SCOPES = Set.of(Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE,
+			Grants.DEIDENTIFIED_EXPORT_SCOPE);
 
 	private ScopeRequests() {
 	}
@@ -36,8 +37,10 @@ final class ScopeRequests {
 		if (wide == null || narrow == null || wide.context() != narrow.context()) {
 			return false;
 		}
-		return (wide.resourceType().equals("*") || wide.resourceType().equals(narrow.resourceType()))
-				&& wide.interactions().containsAll(narrow.interactions())
+		// the audit trail is granted only by scopes that name it, never by a wildcard
+		boolean typeCovered = wide.resourceType().equals(narrow.resourceType())
+				|| wide.resourceType().equals("*") && !SmartScope.AUDIT_TYPES.contains(narrow.resourceType());
+		return typeCovered && wide.interactions().containsAll(narrow.interactions())
 				&& (wide.restriction() == null || Objects.equals(wide.restriction(), narrow.restriction()));
 	}
 

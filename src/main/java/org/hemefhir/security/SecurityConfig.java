@@ -1,6 +1,9 @@
 package org.hemefhir.security;
 
+import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.jpa.searchparam.matcher.AuthorizationSearchParamMatcher;
+import ca.uhn.fhir.jpa.searchparam.matcher.SearchParamMatcher;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
@@ -217,10 +220,13 @@ class SecurityConfig {
 	}
 
 	@Bean
-	FhirServerCustomizer scopeAuthorization(SecurityProperties properties) {
+	FhirServerCustomizer scopeAuthorization(SecurityProperties properties, FhirContext fhirContext,
+			SearchParamMatcher searchParamMatcher, IJobCoordinator jobs) {
 		return server -> {
 			if (properties.smart()) {
-				server.registerInterceptor(new ScopeAuthorization());
+				server.registerInterceptor(
+						new ScopeAuthorization(fhirContext, new AuthorizationSearchParamMatcher(searchParamMatcher)));
+				server.registerInterceptor(new ExportAccess(jobs, fhirContext));
 				server.registerInterceptor(new SmartConfiguration.Capability(properties));
 			}
 		};

@@ -55,8 +55,10 @@ class SmartConfiguration extends OncePerRequestFilter {
 		document.put("grant_types_supported", List.of("client_credentials"));
 		document.put("token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
 		document.put("token_endpoint_auth_signing_alg_values_supported", List.of("RS384", "ES384"));
-		document.put("scopes_supported", List.of("system/*.rs", "system/*.cruds", "system/*.read", "system/*.write",
-				"user/*.rs", Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE));
+		document.put("scopes_supported",
+				List.of("system/*.rs", "system/*.cruds", "system/*.read", "system/*.write", "user/*.rs",
+						"system/AuditEvent.rs", Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE,
+						Grants.DEIDENTIFIED_EXPORT_SCOPE));
 		document.put("capabilities", List.of("client-confidential-asymmetric", "permission-v1", "permission-v2"));
 		return document;
 	}

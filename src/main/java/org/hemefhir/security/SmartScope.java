@@ -1,8 +1,16 @@
 package org.hemefhir.security;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,6 +45,12 @@ public record SmartScope(Context context, String resourceType, Set<Interaction> 
 
 	}
 
+	/**
+	 * The audit trail: a wildcard scope does not reach it, only a scope that names the
+	 * type, and no scope writes it (only the server itself, and {@code hemefhir/admin}).
+	 */
+	static final Set<String> AUDIT_TYPES = Set.of("AuditEvent");
+
 	private static final Pattern SCOPE = Pattern
 		.compile("(patient|user|system)/(\\*|[A-Z][A-Za-z]{1,63})\\.([a-z*]{1,5})(?:\\?(\\S+))?");
 
@@ -53,12 +67,51 @@ public record SmartScope(Context context, String resourceType, Set<Interaction> 
 		if (interactions == null || (m.group(4) != null && !isV2(m.group(3)))) {
 			return Optional.empty();
 		}
-		return Optional.of(new SmartScope(Context.valueOf(m.group(1).toUpperCase(java.util.Locale.ROOT)), m.group(2),
+		return Optional.of(new SmartScope(Context.valueOf(m.group(1).toUpperCase(Locale.ROOT)), m.group(2),
 				interactions, m.group(4)));
 	}
 
+	/**
+	 * Whether the scope grants the interaction on the type (for some of its resources, if
+	 * restricted). {@code *} stops short of the audit trail, and nothing writes it.
+	 */
 	public boolean covers(String type, Interaction interaction) {
+		if (AUDIT_TYPES.contains(type)) {
+			return resourceType.equals(type) && (interaction == Interaction.READ || interaction == Interaction.SEARCH)
+					&& interactions.contains(interaction);
+		}
 		return (resourceType.equals("*") || resourceType.equals(type)) && interactions.contains(interaction);
+	}
+
+	/**
+	 * A v2 scope with search parameters after {@code ?}: only the resources they match.
+	 */
+	public boolean restricted() {
+		return restriction != null;
+	}
+
+	/**
+	 * The restriction as search parameters (names and values URL-decoded), in their
+	 * order; empty without one.
+	 */
+	public Map<String, List<String>> restrictionParameters() {
+		Map<String, List<String>> parameters = new LinkedHashMap<>();
+		if (restriction != null) {
+			for (String pair : restriction.split("&")) {
+				int eq = pair.indexOf('=');
+				String name = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+				String value = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+				parameters.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
+			}
+		}
+		return parameters;
+	}
+
+	@Override
+	public String toString() {
+		return context.name().toLowerCase(Locale.ROOT) + "/" + resourceType + "."
+				+ interactions.stream().map(i -> String.valueOf(i.letter)).collect(Collectors.joining())
+				+ (restriction == null ? "" : "?" + restriction);
 	}
 
 	private static boolean isV2(String permissions) {

@@ -82,6 +82,8 @@ class ClientCommandTest {
 		assertThat(ScopeRequests.covered("system/Observation.cu", List.of("system/*.rs"))).isFalse();
 		assertThat(ScopeRequests.covered("user/Observation.rs", List.of("system/*.rs"))).isFalse();
 		assertThat(ScopeRequests.covered(Grants.ADMIN_SCOPE, List.of("system/*.cruds"))).isFalse();
+		assertThat(ScopeRequests.covered("system/AuditEvent.rs", List.of("system/*.rs"))).isFalse();
+		assertThat(ScopeRequests.covered("system/AuditEvent.rs", List.of("system/AuditEvent.rs"))).isTrue();
 		assertThat(ScopeRequests.covered(Grants.ADMIN_SCOPE, List.of(Grants.ADMIN_SCOPE))).isTrue();
 	}
 

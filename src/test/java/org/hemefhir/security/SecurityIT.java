@@ -199,12 +199,10 @@ class SecurityIT {
 	}
 
 	@Test
-	void scopesNotYetEnforcedPreciselyGrantNothing() {
-		// patient scopes without a patient claim, and search restrictions, are refused
-		// rather than widened
+	void patientScopesWithoutAPatientClaimGrantNothing() {
+		// refused rather than widened
 		assertForbidden(as(tokens.token("patient/*.rs")).get("/Patient/" + patient));
-		assertForbidden(
-				as(tokens.token("system/Observation.rs?category=laboratory")).get("/Observation?_id=" + observation));
+		assertForbidden(as(tokens.token("patient/*.rs")).get("/Observation?_id=" + observation));
 	}
 
 	@Test

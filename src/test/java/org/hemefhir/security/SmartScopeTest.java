@@ -2,6 +2,7 @@ package org.hemefhir.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -43,19 +44,72 @@ class SmartScopeTest {
 
 	@Test
 	void grantsCoverTypesAndWildcards() {
-		Grants grants = Grants.of("openid system/Observation.cu system/*.s patient/*.rs system/Patient.r?x=y");
+		Grants grants = Grants.of("openid system/Observation.cu system/*.s patient/*.rs");
 		assertThat(grants.allows("Observation", Interaction.CREATE)).isTrue();
 		assertThat(grants.allows("Observation", Interaction.DELETE)).isFalse();
 		assertThat(grants.allows("Specimen", Interaction.SEARCH)).isTrue();
-		assertThat(grants.allows("Patient", Interaction.READ)).as("patient and restricted scopes grant nothing yet")
-			.isFalse();
-		assertThat(grants.notYetSupported()).hasSize(2);
+		assertThat(grants.allows("Patient", Interaction.READ)).as("patient scopes without a patient claim").isFalse();
+		assertThat(grants.ignored()).hasSize(1);
 		assertThat(Grants.of((String) null).effective()).isEmpty();
 		assertThat(Grants.of("hemefhir/admin").admin()).isTrue();
 		Grants patient = Grants.of("patient/*.rs", "123");
 		assertThat(patient.allows("Observation", Interaction.READ)).isTrue();
 		assertThat(patient.allowsEverywhere("Observation", Interaction.READ)).as("only in the compartment").isFalse();
 		assertThat(patient.patient()).isEqualTo("123");
+	}
+
+	@Test
+	void searchRestrictionsAreParsedAsParameters() {
+		SmartScope scope = SmartScope.parse(
+				"patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category%7Claboratory&status=final")
+			.orElseThrow();
+		assertThat(scope.restricted()).isTrue();
+		assertThat(scope.restrictionParameters()).containsExactly(
+				entry("category", List.of("http://terminology.hl7.org/CodeSystem/observation-category|laboratory")),
+				entry("status", List.of("final")));
+		assertThat(scope).hasToString(
+				"patient/Observation.rs?category=http://terminology.hl7.org/CodeSystem/observation-category%7Claboratory&status=final");
+		assertThat(SmartScope.parse("system/Observation.rs").orElseThrow().restrictionParameters()).isEmpty();
+	}
+
+	@Test
+	void restrictedScopesGrantTheirInteractionsButNoExport() {
+		Grants grants = Grants.of("system/Observation.rs?category=laboratory system/Patient.rs");
+		assertThat(grants.allows("Observation", Interaction.SEARCH)).isTrue();
+		assertThat(grants.allowsAll("Observation", Interaction.READ)).isFalse();
+		assertThat(grants.allowsAll("Patient", Interaction.READ)).isTrue();
+		assertThat(grants.exportable(List.of("Observation", "Patient", "Specimen"), false)).containsExactly("Patient");
+	}
+
+	@Test
+	void theAuditTrailIsReadOnlyWithAScopeNamingIt() {
+		Grants wildcard = Grants.of("system/*.cruds user/*.read system/*.*");
+		assertThat(wildcard.allows("AuditEvent", Interaction.SEARCH)).isFalse();
+		assertThat(wildcard.allows("AuditEvent", Interaction.READ)).isFalse();
+		assertThat(wildcard.allows("Observation", Interaction.READ)).isTrue();
+		assertThat(wildcard.exportable(List.of("AuditEvent", "Observation"), false)).containsExactly("Observation");
+		Grants named = Grants.of("system/AuditEvent.cruds");
+		assertThat(named.allows("AuditEvent", Interaction.SEARCH)).isTrue();
+		assertThat(named.allows("AuditEvent", Interaction.READ)).isTrue();
+		for (Interaction write : List.of(Interaction.CREATE, Interaction.UPDATE, Interaction.DELETE)) {
+			assertThat(named.allows("AuditEvent", write)).as(write.name()).isFalse();
+		}
+		assertThat(Grants.of("user/AuditEvent.read").allows("AuditEvent", Interaction.SEARCH)).isTrue();
+		assertThat(Grants.of("patient/*.rs", "123").allows("AuditEvent", Interaction.READ)).isFalse();
+	}
+
+	@Test
+	void theDeidentifiedExportScopeTurnsReadScopesIntoExportOnly() {
+		Grants grants = Grants.of(Grants.DEIDENTIFIED_EXPORT_SCOPE + " system/Observation.rs system/Patient.cruds");
+		assertThat(grants.deidentifiedOnly()).isTrue();
+		assertThat(grants.allows("Observation", Interaction.READ)).isFalse();
+		assertThat(grants.allows("Patient", Interaction.CREATE)).isFalse();
+		assertThat(grants.effective()).isEmpty();
+		assertThat(grants.exportable(List.of("Observation", "Patient", "Specimen"), false))
+			.containsExactly("Observation", "Patient");
+		assertThat(Grants.of(Grants.DEIDENTIFIED_EXPORT_SCOPE + " " + Grants.ADMIN_SCOPE).deidentifiedOnly())
+			.as("admin stays admin")
+			.isFalse();
 	}
 
 	@Test
