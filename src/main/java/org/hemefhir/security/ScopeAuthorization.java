@@ -425,6 +425,10 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 			return "scope " + Grants.DEIDENTIFIED_EXPORT_SCOPE + " allows a de-identified $export (_deidentify=true) "
 					+ "only, no read or search";
 		}
+		if (operation == RestOperationTypeEnum.DELETE && (request.getId() == null || !request.getId().hasIdPart())) {
+			// one request could delete any number of resources: an administrator's act
+			return "deleting by criteria needs scope " + Grants.ADMIN_SCOPE;
+		}
 		Interaction needed;
 		switch (operation) {
 			case READ:

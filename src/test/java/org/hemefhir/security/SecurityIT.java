@@ -246,6 +246,27 @@ class SecurityIT {
 	}
 
 	@Test
+	void administrativeOperationsNeedTheAdminScope() {
+		String everything = tokens.token("system/*.cruds");
+		String admin = tokens.token(Grants.ADMIN_SCOPE);
+		String marker = UUID.randomUUID().toString();
+		String doomed = as(admin).body(observationJson().replace("\"status\":\"final\"",
+				"\"status\":\"final\",\"identifier\":[{\"system\":\"urn:test:doomed\",\"value\":\"" + marker + "\"}]"))
+			.post("/Observation")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		assertForbidden(as(everything).delete("/Observation?identifier=urn:test:doomed|" + marker));
+		assertThat(as(admin).get("/Observation/" + doomed).statusCode()).as("not deleted").isEqualTo(200);
+		assertForbidden(
+				as(everything).body("{\"resourceType\":\"Parameters\"}").post("/$mark-all-resources-for-reindexing"));
+		Response byAdmin = as(admin).delete("/Observation?identifier=urn:test:doomed|" + marker);
+		assertThat(byAdmin.statusCode()).as(byAdmin.asString()).isBetween(200, 204);
+		assertThat(as(admin).get("/Observation/" + doomed).statusCode()).isEqualTo(410);
+	}
+
+	@Test
 	void hl7v2NeedsWriteScopesForWhatAMessageCreates() {
 		String message = "MSH|^~\\&|LAB|LAB|HEMEFHIR|H|20250110080000||ORU^R01|SEC-1|P|2.5.1\r";
 		assertThat(postV2(tokens.token("system/Observation.cu"), message).statusCode()).isEqualTo(403);
