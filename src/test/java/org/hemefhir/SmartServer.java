@@ -40,7 +40,20 @@ public final class SmartServer {
 					"--hemefhir.security.mode=smart", "--hemefhir.security.issuer=" + TestTokens.ISSUER,
 					"--hemefhir.security.audience=" + TestTokens.AUDIENCE,
 					"--hemefhir.security.jwks-file=" + tokens.writeJwks(dataDir),
-					"--hemefhir.security.token-endpoint=https://idp.test/realms/hemefhir/token"));
+					"--hemefhir.security.token-endpoint=https://idp.test/realms/hemefhir/token",
+					// HL7 v2 over MLLP with TLS and client certificates, from one
+					// laboratory
+					"--hemefhir.hl7v2.mllp.port=" + freePort(), "--hemefhir.hl7v2.mllp.senders[0].name=lab-a",
+					"--hemefhir.hl7v2.mllp.senders[0].addresses=127.0.0.1",
+					"--hemefhir.hl7v2.mllp.senders[0].certificate-subject=lab-a",
+					"--hemefhir.hl7v2.mllp.tls.enabled=true", "--hemefhir.hl7v2.mllp.tls.bundle=mllp",
+					"--hemefhir.hl7v2.mllp.tls.client-auth=need",
+					"--spring.ssl.bundle.jks.mllp.keystore.location=classpath:mllp-tls/server.p12",
+					"--spring.ssl.bundle.jks.mllp.keystore.password=changeit",
+					"--spring.ssl.bundle.jks.mllp.keystore.type=PKCS12",
+					"--spring.ssl.bundle.jks.mllp.truststore.location=classpath:mllp-tls/trust.p12",
+					"--spring.ssl.bundle.jks.mllp.truststore.password=changeit",
+					"--spring.ssl.bundle.jks.mllp.truststore.type=PKCS12"));
 			arguments.addAll(extraArguments);
 			context = new SpringApplicationBuilder(HemeFhirApplication.class).run(arguments.toArray(String[]::new));
 		}
@@ -49,6 +62,17 @@ public final class SmartServer {
 		}
 		port = ((WebServerApplicationContext) context).getWebServer().getPort();
 		Runtime.getRuntime().addShutdownHook(new Thread(context::close));
+	}
+
+	private static int freePort() throws IOException {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	/** The MLLP (TLS) port. */
+	public int mllpPort() {
+		return context.getEnvironment().getRequiredProperty("hemefhir.hl7v2.mllp.port", Integer.class);
 	}
 
 	/** The shared server, started on first use. */
