@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.hemefhir.audit.AuditTrail;
 import org.hemefhir.fhirserver.ServerProperties;
 import org.hemefhir.security.SecurityProperties;
 import org.hemefhir.system.Admission;
@@ -39,8 +40,11 @@ class MllpListener implements SmartLifecycle {
 
 	private final SecurityProperties security;
 
+	private final AuditTrail audit;
+
 	MllpListener(Hl7v2Ingestor ingestor, Admission admission, Hl7v2Properties properties,
-			ServerProperties serverProperties, SecurityProperties security) {
+			ServerProperties serverProperties, SecurityProperties security, AuditTrail audit) {
+		this.audit = audit;
 		this.security = security;
 		this.ingestor = ingestor;
 		this.admission = admission;
@@ -60,8 +64,8 @@ class MllpListener implements SmartLifecycle {
 		}
 		// security off and no anonymous use: a local demo, like the HTTP port
 		InetAddress address = !security.smart() && !security.allowAnonymous() ? InetAddress.getLoopbackAddress() : null;
-		MllpServer started = new MllpServer(ingestor, admission, maxMessageBytes, properties.mllpMaxConnections(),
-				properties.mllpIdleTimeout());
+		MllpServer started = new MllpServer(ingestor, admission, audit, maxMessageBytes,
+				properties.mllpMaxConnections(), properties.mllpIdleTimeout());
 		try {
 			started.start(properties.mllpPort(), address, senders);
 		}

@@ -17,6 +17,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hemefhir.audit.AuditTrail;
 import org.hemefhir.system.Admission;
 import org.hemefhir.system.RequestBudget;
 import org.slf4j.Logger;
@@ -36,6 +37,8 @@ final class MllpServer implements AutoCloseable {
 	private final Hl7v2Ingestor ingestor;
 
 	private final Admission admission;
+
+	private final AuditTrail audit;
 
 	private final long maxMessageBytes;
 
@@ -59,9 +62,10 @@ final class MllpServer implements AutoCloseable {
 
 	private volatile Set<InetAddress> senders = Set.of();
 
-	MllpServer(Hl7v2Ingestor ingestor, Admission admission, long maxMessageBytes, int maxConnections,
+	MllpServer(Hl7v2Ingestor ingestor, Admission admission, AuditTrail audit, long maxMessageBytes, int maxConnections,
 			Duration idleTimeout) {
 		this.ingestor = ingestor;
+		this.audit = audit;
 		this.admission = admission;
 		this.maxMessageBytes = maxMessageBytes;
 		this.maxConnections = maxConnections;
@@ -175,7 +179,9 @@ final class MllpServer implements AutoCloseable {
 		try (Admission.Slot taken = slot.get();
 				RequestBudget budget = RequestBudget.open(admission.limits(), connection,
 						"MLLP message from " + client.getRemoteSocketAddress())) {
-			return ingestor.receive(message).ack();
+			Hl7v2Ingestor.Reply reply = ingestor.receive(message);
+			audit.mllpMessage(client.getInetAddress().getHostAddress(), reply.audited());
+			return reply.ack();
 		}
 	}
 

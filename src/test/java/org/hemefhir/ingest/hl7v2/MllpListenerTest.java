@@ -17,9 +17,9 @@ class MllpListenerTest {
 	void withSecurityOnTheListenerNeedsItsSendersListed() {
 		SecurityProperties smart = new SecurityProperties(SecurityProperties.Mode.SMART, false, "https://idp", "aud",
 				null, null, null, List.of("RS256"), Duration.ofSeconds(30));
-		MllpListener listener = new MllpListener(null, null, hl7v2(List.of()), server(), smart);
+		MllpListener listener = new MllpListener(null, null, hl7v2(List.of()), server(), smart, null);
 		assertThatThrownBy(listener::start).hasMessageContaining("hemefhir.hl7v2.mllp-allowed-senders");
-		MllpListener misspelt = new MllpListener(null, null, hl7v2(List.of("lab.example.org")), server(), smart);
+		MllpListener misspelt = new MllpListener(null, null, hl7v2(List.of("lab.example.org")), server(), smart, null);
 		assertThatThrownBy(misspelt::start).hasMessageContaining("lab.example.org");
 	}
 
