@@ -3,6 +3,8 @@ package org.hemefhir.audit;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.jpa.api.model.DeleteConflictList;
+import ca.uhn.fhir.jpa.delete.DeleteConflictOutcome;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
@@ -22,6 +24,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
  */
 @Interceptor
 class AuditInterceptor {
+
+	private static final java.util.Set<String> AUDIT_RECORDS = java.util.Set.of("AuditEvent", "Provenance");
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
 	public void handling(RequestDetails request, RestOperationTypeEnum operation) {
@@ -53,6 +57,17 @@ class AuditInterceptor {
 	@Hook(Pointcut.STORAGE_PRECOMMIT_RESOURCE_UPDATED)
 	public void updated(IBaseResource previous, IBaseResource resource, RequestDetails request) {
 		written(request, resource, false);
+	}
+
+	/**
+	 * A record of access or of origin must not keep a resource from being deleted:
+	 * references from AuditEvent and Provenance are no conflict (storage keeps
+	 * referential integrity for everything else).
+	 */
+	@Hook(Pointcut.STORAGE_PRESTORAGE_DELETE_CONFLICTS)
+	public DeleteConflictOutcome deleteConflicts(DeleteConflictList conflicts) {
+		conflicts.removeIf(c -> c.getSourceId() != null && AUDIT_RECORDS.contains(c.getSourceId().getResourceType()));
+		return null;
 	}
 
 	/** After the error contract has sanitised it (order), so no internals are kept. */

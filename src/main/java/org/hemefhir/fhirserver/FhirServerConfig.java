@@ -49,11 +49,6 @@ public class FhirServerConfig {
 		// A reference must point at a stored resource: no silent placeholder stubs.
 		settings.setEnforceReferentialIntegrityOnWrite(true);
 		settings.setEnforceReferentialIntegrityOnDelete(true);
-		// ... except from the audit trail and provenance: a record of access must not
-		// keep
-		// the resource from being deleted
-		settings.setEnforceReferentialIntegrityOnDeleteDisableForPaths(
-				java.util.Set.of("AuditEvent.entity.what", "Provenance.target"));
 		settings.setAutoCreatePlaceholderReferenceTargets(false);
 		settings.setAllowExternalReferences(false);
 		settings.setAllowMultipleDelete(false);

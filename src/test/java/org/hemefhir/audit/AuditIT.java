@@ -73,7 +73,10 @@ class AuditIT extends FhirIntegrationTest {
 		assertThat(provenance.getString("activity.coding[0].code")).isEqualTo("CREATE");
 		assertThat(provenance.getString("agent[0].who.display")).isEqualTo("anonymous");
 		assertThat(provenance.getString("agent[0].type.coding[0].code")).isEqualTo("author");
-		// the audit trail does not keep the patient from being deleted
+		// the audit trail does not keep the patient from being deleted (once the read's
+		// AuditEvent, naming the patient, is stored)
+		fhir().get("/Patient/" + id).then().statusCode(200);
+		awaitOne("AuditEvent?entity=Patient/" + id + "&subtype=read");
 		fhir().delete("/Patient/" + id).then().statusCode(200);
 	}
 
