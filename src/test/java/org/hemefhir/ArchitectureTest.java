@@ -45,13 +45,16 @@ class ArchitectureTest {
 			// Bulk Data export and its de-identification
 			Map.entry("export", Set.of("course", "fhirserver", "system")),
 			// FHIR and HL7 v2 push from EHRs and laboratory systems
-			Map.entry("ingest", Set.of("fhirserver", "system", "validation", "security")),
+			Map.entry("ingest", Set.of("fhirserver", "system", "validation", "security", "audit")),
 			// the case, loaded at start
 			Map.entry("samples", Set.of("ig", "fhirserver", "system")),
 			// the offline validate command
 			Map.entry("cli", Set.of("system", "validation")),
 			// SMART on FHIR tokens and scopes in front of every way in
-			Map.entry("security", Set.of("fhirserver", "system")));
+			Map.entry("security", Set.of("fhirserver", "system")),
+			// AuditEvent for every request, Provenance for every write, and their
+			// retention
+			Map.entry("audit", Set.of("fhirserver", "security")));
 
 	private static final JavaClasses MAIN = new ClassFileImporter()
 		.withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)

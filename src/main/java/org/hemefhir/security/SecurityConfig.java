@@ -43,6 +43,7 @@ import org.springframework.security.oauth2.jwt.JwtValidationException;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.server.resource.web.BearerTokenAuthenticationEntryPoint;
 import org.springframework.security.oauth2.server.resource.web.access.BearerTokenAccessDeniedHandler;
+import org.springframework.security.oauth2.server.resource.web.authentication.BearerTokenAuthenticationFilter;
 import org.springframework.security.web.SecurityFilterChain;
 
 /**
@@ -97,6 +98,9 @@ class SecurityConfig {
 				outcome(fhirContext, request, response, 403, IssueType.FORBIDDEN,
 						"The token's scopes do not allow this request");
 			}));
+		// the audit trail reads the token's identity after Spring Security has cleared
+		// its context
+		http.addFilterAfter(new TokenIdentity.CaptureFilter(), BearerTokenAuthenticationFilter.class);
 		return http.build();
 	}
 

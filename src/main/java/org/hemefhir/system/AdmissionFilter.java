@@ -18,7 +18,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * checks pass without either, so that a busy server can still say it is busy.
  */
 @Component
-@Order(Ordered.HIGHEST_PRECEDENCE)
+// right after the audit trail's filter, which records what admission turns away
+@Order(Ordered.HIGHEST_PRECEDENCE + 1)
 class AdmissionFilter extends OncePerRequestFilter {
 
 	private final Admission admission;

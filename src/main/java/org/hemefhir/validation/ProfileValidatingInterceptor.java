@@ -40,6 +40,12 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 	private static final Set<String> CONFORMANCE_TYPES = Set.of("StructureDefinition", "ValueSet", "CodeSystem",
 			"SearchParameter", "ImplementationGuide", "NamingSystem", "ConceptMap");
 
+	/**
+	 * The audit trail and provenance the server records itself: validating them would
+	 * slow the audit writer and could refuse a record of a refused request.
+	 */
+	private static final Set<String> SERVER_RECORDS = Set.of("AuditEvent", "Provenance");
+
 	private static final String ENTRY_INDEX = "hemefhir.bundleEntryIndex";
 
 	private final ProfileValidator validator;
@@ -69,7 +75,8 @@ class ProfileValidatingInterceptor implements FhirServerCustomizer {
 	}
 
 	private void check(IBaseResource resource, RequestDetails request) {
-		if (request instanceof SystemRequestDetails && CONFORMANCE_TYPES.contains(resource.fhirType())) {
+		if (request instanceof SystemRequestDetails
+				&& (CONFORMANCE_TYPES.contains(resource.fhirType()) || SERVER_RECORDS.contains(resource.fhirType()))) {
 			return;
 		}
 		// With validation off only the decimals the database cannot hold are checked;

@@ -21,6 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.hemefhir.ingest.Hl7v2Sender;
+import org.hemefhir.audit.AuditTrail;
+import org.hemefhir.audit.Hl7v2Message;
 import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
 import org.hemefhir.system.RequestCancelledException;
 import org.hemefhir.system.ServerBusyException;
@@ -49,9 +51,10 @@ public class Hl7v2Ingestor {
 	static final Set<String> SUPPORTED_VERSIONS = Set.of("2.3", "2.3.1", "2.4", "2.5", "2.5.1");
 
 	/**
-	 * What to answer: the ACK, its code, and whether the input was an HL7 message at all.
+	 * What to answer: the ACK, its code, and whether the input was an HL7 message at all;
+	 * and what the audit trail records of it.
 	 */
-	public record Reply(String ack, AcknowledgmentCode code, boolean hl7) {
+	public record Reply(String ack, AcknowledgmentCode code, boolean hl7, Hl7v2Message audited) {
 	}
 
 	private final IFhirSystemDao<Bundle, Meta> systemDao;
@@ -101,12 +104,13 @@ public class Hl7v2Ingestor {
 		if (read instanceof Hl7v2Reader.Refused refused) {
 			return reject(refused.header(), refused.hl7(), refused.error());
 		}
+		List<String> written = new ArrayList<>();
 		Hl7v2Reader.Mapped mapped = (Hl7v2Reader.Mapped) read;
 		Hl7v2Ack.Header header = mapped.header();
 		OruR01Mapper.Mapping mapping = mapped.mapping();
 		List<Hl7v2Error> errors;
 		try {
-			errors = mapping.errors().isEmpty() ? store(mapping, sender) : mapping.errors();
+			errors = mapping.errors().isEmpty() ? store(mapping, sender, written) : mapping.errors();
 		}
 		catch (RequestCancelledException | ServerBusyException e) {
 			// nothing stored; an AR tells the sender to send the message again later
@@ -116,18 +120,18 @@ public class Hl7v2Ingestor {
 			return reject(header, true, Hl7v2Reader.internalError(header, e));
 		}
 		if (errors == null) {
-			return new Reply(acks.build(header, AcknowledgmentCode.AA, mapping.warnings()), AcknowledgmentCode.AA,
-					true);
+			return new Reply(acks.build(header, AcknowledgmentCode.AA, mapping.warnings()), AcknowledgmentCode.AA, true,
+					audited(header, AcknowledgmentCode.AA, written));
 		}
 		AcknowledgmentCode code = errors.stream().anyMatch(e -> e.code() == Code.APPLICATION_RECORD_LOCKED)
 				? AcknowledgmentCode.AR : AcknowledgmentCode.AE;
-		return new Reply(acks.build(header, code, errors), code, true);
+		return new Reply(acks.build(header, code, errors), code, true, audited(header, code, List.of()));
 	}
 
 	/**
 	 * Stores the transaction; returns null when stored, else the errors (nothing stored).
 	 */
-	private List<Hl7v2Error> store(OruR01Mapper.Mapping mapping, Hl7v2Sender sender) {
+	private List<Hl7v2Error> store(OruR01Mapper.Mapping mapping, Hl7v2Sender sender, List<String> written) {
 		if (mapping.transaction().getEntry().isEmpty()) {
 			return null; // every result was older than the stored one
 		}
@@ -137,8 +141,10 @@ public class Hl7v2Ingestor {
 		if (sender != null) {
 			sender.attachTo(request);
 		}
+		AuditTrail.collectWrites(request);
 		try {
 			systemDao.transaction(request, mapping.transaction());
+			written.addAll(AuditTrail.writtenBy(request));
 			return null;
 		}
 		catch (ProfileViolationException e) {
@@ -256,7 +262,16 @@ public class Hl7v2Ingestor {
 	}
 
 	private Reply reject(Hl7v2Ack.Header header, boolean hl7, Hl7v2Error error) {
-		return new Reply(acks.build(header, AcknowledgmentCode.AR, List.of(error)), AcknowledgmentCode.AR, hl7);
+		return new Reply(acks.build(header, AcknowledgmentCode.AR, List.of(error)), AcknowledgmentCode.AR, hl7,
+				audited(header, AcknowledgmentCode.AR, List.of()));
+	}
+
+	/** The message as the audit trail records it: MSH-9, MSH-10, the ACK code. */
+	private static Hl7v2Message audited(Hl7v2Ack.Header header, AcknowledgmentCode code, List<String> written) {
+		Hl7v2Ack.Header h = header == null ? Hl7v2Ack.Header.none() : header;
+		String type = h.component(9, 1) + (h.component(9, 2).isEmpty() ? "" : "^" + h.component(9, 2));
+		return new Hl7v2Message(type.isEmpty() ? null : type, h.field(10).isEmpty() ? null : h.field(10), code.name(),
+				written);
 	}
 
 	/**

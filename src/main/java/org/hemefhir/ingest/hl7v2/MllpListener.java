@@ -3,6 +3,7 @@ package org.hemefhir.ingest.hl7v2;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import org.hemefhir.audit.AuditTrail;
 import org.hemefhir.fhirserver.ServerProperties;
 import org.hemefhir.security.SecurityProperties;
 import org.hemefhir.system.Admission;
@@ -36,10 +37,13 @@ class MllpListener implements SmartLifecycle {
 
 	private final SslBundles sslBundles;
 
+	private final AuditTrail audit;
+
 	private MllpServer server;
 
 	MllpListener(Hl7v2Ingestor ingestor, Admission admission, Hl7v2Properties properties,
-			ServerProperties serverProperties, SecurityProperties security, SslBundles sslBundles) {
+			ServerProperties serverProperties, SecurityProperties security, SslBundles sslBundles, AuditTrail audit) {
+		this.audit = audit;
 		this.ingestor = ingestor;
 		this.admission = admission;
 		this.properties = properties.mllp();
@@ -61,7 +65,7 @@ class MllpListener implements SmartLifecycle {
 		MllpTls tls = tls(senders);
 		// security off and no anonymous use: a local demo, like the HTTP port
 		InetAddress address = !security.smart() && !security.allowAnonymous() ? InetAddress.getLoopbackAddress() : null;
-		MllpServer started = new MllpServer(ingestor, admission, maxMessageBytes, properties.maxConnections(),
+		MllpServer started = new MllpServer(ingestor, admission, audit, maxMessageBytes, properties.maxConnections(),
 				properties.idleTimeout());
 		try {
 			started.start(properties.port(), address, senders, tls);

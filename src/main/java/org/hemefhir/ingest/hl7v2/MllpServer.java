@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 import javax.security.auth.x500.X500Principal;
 import org.hemefhir.ingest.Hl7v2Sender;
+import org.hemefhir.audit.AuditTrail;
 import org.hemefhir.system.Admission;
 import org.hemefhir.system.RequestBudget;
 import org.slf4j.Logger;
@@ -45,6 +46,8 @@ final class MllpServer implements AutoCloseable {
 
 	private final Admission admission;
 
+	private final AuditTrail audit;
+
 	private final long maxMessageBytes;
 
 	private final int maxConnections;
@@ -69,9 +72,10 @@ final class MllpServer implements AutoCloseable {
 
 	private volatile MllpTls tls;
 
-	MllpServer(Hl7v2Ingestor ingestor, Admission admission, long maxMessageBytes, int maxConnections,
+	MllpServer(Hl7v2Ingestor ingestor, Admission admission, AuditTrail audit, long maxMessageBytes, int maxConnections,
 			Duration idleTimeout) {
 		this.ingestor = ingestor;
+		this.audit = audit;
 		this.admission = admission;
 		this.maxMessageBytes = maxMessageBytes;
 		this.maxConnections = maxConnections;
@@ -228,6 +232,7 @@ final class MllpServer implements AutoCloseable {
 						"MLLP message from " + client.getRemoteSocketAddress())) {
 			Hl7v2Ingestor.Reply reply = ingestor.receive(message, sender);
 			log.info("MLLP message {} from {}: {}", Hl7v2Ingestor.controlId(message), sender, reply.code());
+			audit.mllpMessage(sender.name(), sender.address(), reply.audited());
 			return reply.ack();
 		}
 	}

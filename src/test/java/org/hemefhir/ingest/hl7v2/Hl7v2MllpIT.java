@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.hemefhir.FhirIntegrationTest;
+import org.hemefhir.audit.AuditTrail;
 import org.hemefhir.ingest.Hl7v2Sender;
 import org.hemefhir.system.Admission;
 import org.junit.jupiter.api.AfterEach;
@@ -44,11 +45,14 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 	@Autowired
 	IInterceptorService interceptors;
 
+	@Autowired
+	AuditTrail audit;
+
 	private MllpServer server;
 
 	@BeforeEach
 	void startServer() throws IOException {
-		server = new MllpServer(ingestor, admission, 4096, 4, Duration.ofSeconds(30));
+		server = new MllpServer(ingestor, admission, audit, 4096, 4, Duration.ofSeconds(30));
 		server.start(0);
 	}
 
@@ -93,6 +97,34 @@ class Hl7v2MllpIT extends FhirIntegrationTest {
 			.jsonPath()
 			.getList("entry.resource.status");
 		assertThat(stored).containsExactlyInAnyOrder("corrected", "final", "final");
+		// each message audited with its sender and ACK code
+		String refused = segment(messages.get(2), "MSH").orElseThrow()[9];
+		String anc = segment(messages.get(0), "MSH").orElseThrow()[9];
+		assertThat(awaitAuditOf(refused)).contains("\"outcome\":\"4\"", "ACK AE", "MLLP from 127.0.0.1");
+		assertThat(awaitAuditOf(anc)).contains("\"outcome\":\"0\"", "ORU", "R01");
+	}
+
+	/** The AuditEvent of the MLLP message with this control id, as JSON text. */
+	private static String awaitAuditOf(String controlId) {
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+		while (true) {
+			String bundle = search("/AuditEvent", "type=110107", "_count=100", "_sort=-date").then()
+				.statusCode(200)
+				.extract()
+				.asString();
+			for (String event : bundle.split("\"fullUrl\"")) {
+				if (event.contains(controlId)) {
+					return event;
+				}
+			}
+			assertThat(System.nanoTime()).as("MLLP message %s audited in time", controlId).isLessThan(deadline);
+			try {
+				Thread.sleep(200);
+			}
+			catch (InterruptedException e) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 	/**

@@ -112,7 +112,7 @@ class MllpListenerTest {
 		Hl7v2Properties properties = new Hl7v2Properties(ZoneOffset.UTC,
 				new Hl7v2Properties.Mllp(2575, 4, Duration.ofMinutes(1), senders, tls));
 		return new MllpListener(null, null, properties,
-				new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5), 20, 500, 5), smart, bundles);
+				new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5), 20, 500, 5), smart, bundles, null);
 	}
 
 	private static Hl7v2Properties.Sender sender(String name, String addresses, String subject) {

@@ -23,6 +23,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.hemefhir.audit.AuditTrail;
 import org.hemefhir.ingest.Hl7v2Sender;
 import org.hemefhir.system.Admission;
 import org.hemefhir.system.LimitsProperties;
@@ -49,7 +50,7 @@ class MllpServerTest {
 		public Reply receive(String text, Hl7v2Sender sender) {
 			received.add(sender);
 			return new Reply("MSH|^~\\&|HEMEFHIR|HOSP|LIS|LAB|20250110||ACK|A1|P|2.5.1\rMSA|AA|" + controlId(text),
-					AcknowledgmentCode.AA, true);
+					AcknowledgmentCode.AA, true, null);
 		}
 	};
 
@@ -151,7 +152,7 @@ class MllpServerTest {
 	}
 
 	private void start(List<Hl7v2Properties.Sender> senders, MllpTls tls) throws IOException {
-		server = new MllpServer(ingestor, admission, 4096, 4, Duration.ofSeconds(30));
+		server = new MllpServer(ingestor, admission, AuditTrail.off(), 4096, 4, Duration.ofSeconds(30));
 		server.start(0, InetAddress.getLoopbackAddress(), MllpSenders.of(senders), tls);
 	}
 

@@ -40,9 +40,28 @@ class MllpTlsIT {
 		Response stored = server.with("hemefhir/admin").get("/Observation?subject=Patient/" + patient.path("id"));
 		assertThat(stored.jsonPath().getList("entry")).isNotEmpty();
 
+		// the message's AuditEvent names the laboratory it was attributed to
+		assertThat(awaitAudit(control)).contains("lab-a", "\"outcome\":\"0\"");
+
 		assertThat(send(MllpServerTest.bundle("lab-b.p12"), message)).as("another laboratory's certificate").isNull();
 		assertThat(send(MllpServerTest.bundle(null), message)).as("no certificate").isNull();
 		assertThat(plain(message)).as("no TLS").isNull();
+	}
+
+	private String awaitAudit(String controlId) throws InterruptedException {
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+		while (true) {
+			String events = server.with("system/AuditEvent.rs")
+				.get("/AuditEvent?type=110107&agent-name=lab-a&_count=100")
+				.asString();
+			for (String event : events.split("\"fullUrl\"")) {
+				if (event.contains(controlId)) {
+					return event;
+				}
+			}
+			assertThat(System.nanoTime()).as("MLLP message %s audited in time", controlId).isLessThan(deadline);
+			Thread.sleep(200);
+		}
 	}
 
 	private String send(SslBundle bundle, String message) {
