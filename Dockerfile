@@ -18,7 +18,8 @@ COPY --from=build /src/target/hemefhir.jar /app/hemefhir.jar
 USER hemefhir
 VOLUME /data
 ENV HEMEFHIR_DATA_DIR=/data
-# On a network: tokens required; configure the issuer (docs/security.md).
+# On a network: tokens required. Set HEMEFHIR_SECURITY_ISSUER to the public base URL and register
+# clients with "client create" (docs/security.md).
 ENV HEMEFHIR_SECURITY_MODE=smart
 EXPOSE 8080
 # bash's /dev/tcp keeps the image free of curl/wget.

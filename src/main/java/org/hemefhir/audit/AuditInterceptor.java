@@ -6,6 +6,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.jpa.api.model.DeleteConflictList;
 import ca.uhn.fhir.jpa.delete.DeleteConflictOutcome;
 import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.IPreResourceShowDetails;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
 import java.util.Set;
@@ -26,6 +27,25 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 class AuditInterceptor {
 
 	private static final java.util.Set<String> AUDIT_RECORDS = java.util.Set.of("AuditEvent", "Provenance");
+
+	/**
+	 * AuditEvents name the patient, which puts them in the patient compartment, but
+	 * {@code $everything} is the patient's record, not who looked at it: they are left
+	 * out (before authorization sees them), and found with {@code AuditEvent?patient=...}
+	 * by those allowed to.
+	 */
+	@Hook(value = Pointcut.STORAGE_PRESHOW_RESOURCES, order = -100)
+	public void leaveAuditTrailOutOfEverything(RequestDetails request, IPreResourceShowDetails shown) {
+		if (request == null || !"$everything".equals(request.getOperation())) {
+			return;
+		}
+		for (int i = 0; i < shown.size(); i++) {
+			IBaseResource resource = shown.getResource(i);
+			if (resource != null && "AuditEvent".equals(resource.fhirType())) {
+				shown.setResource(i, null);
+			}
+		}
+	}
 
 	@Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
 	public void handling(RequestDetails request, RestOperationTypeEnum operation) {

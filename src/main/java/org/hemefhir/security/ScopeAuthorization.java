@@ -172,28 +172,7 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 	@Hook(Pointcut.STORAGE_PRESHOW_RESOURCES)
 	public void hookPreShow(RequestDetails request, IPreResourceShowDetails details, Pointcut pointcut) {
 		if (request instanceof ServletRequestDetails) {
-			leaveOutAuditTrail(request, details);
 			super.hookPreShow(request, details, pointcut);
-		}
-	}
-
-	/**
-	 * The audit trail is in the patient compartment, but {@code $everything} means the
-	 * record: for a token without a scope naming AuditEvent, the patient's audit events
-	 * are left out instead of refusing the whole answer.
-	 */
-	private static void leaveOutAuditTrail(RequestDetails request, IPreResourceShowDetails details) {
-		Jwt token = token();
-		if (!"$everything".equals(request.getOperation()) || token == null) {
-			return;
-		}
-		Grants grants = Grants.of(token);
-		for (int i = 0; i < details.size(); i++) {
-			IBaseResource resource = details.getResource(i);
-			if (resource != null && SmartScope.AUDIT_TYPES.contains(resource.fhirType()) && !grants.admin()
-					&& !grants.allows(resource.fhirType(), Interaction.READ)) {
-				details.setResource(i, null);
-			}
 		}
 	}
 

@@ -174,10 +174,10 @@ class BuiltInAuthorizationServerIT {
 
 	@Test
 	void clientsLearnWhereToGetTokens() {
-		Response smart = given().port(port).get("/.well-known/smart-configuration");
+		Response smart = given().port(port).basePath("/").get("/.well-known/smart-configuration");
 		assertThat(smart.jsonPath().getString("token_endpoint")).isEqualTo(TOKEN_ENDPOINT);
 		assertThat(smart.jsonPath().getString("jwks_uri")).isEqualTo(ISSUER + "/oauth2/jwks");
-		Response keys = given().port(port).get("/oauth2/jwks");
+		Response keys = given().port(port).basePath("/").get("/oauth2/jwks");
 		assertThat(keys.statusCode()).isEqualTo(200);
 		assertThat(keys.jsonPath().getList("keys")).hasSize(1);
 		assertThat(keys.jsonPath().getString("keys[0].d")).as("no private part").isNull();
@@ -203,6 +203,7 @@ class BuiltInAuthorizationServerIT {
 	 */
 	private static Response requestToken(String assertion, String scope) {
 		RequestSpecification request = given().port(port)
+			.basePath("/")
 			.contentType("application/x-www-form-urlencoded")
 			.formParam("grant_type", "client_credentials")
 			.formParam("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
