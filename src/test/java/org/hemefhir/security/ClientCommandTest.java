@@ -2,9 +2,12 @@ package org.hemefhir.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.nimbusds.jose.jwk.Curve;
 import com.nimbusds.jose.jwk.ECKey;
 import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -42,6 +45,31 @@ class ClientCommandTest {
 		assertThat(registry.findByClientId("lab-feed").getScopes()).containsExactlyInAnyOrder("system/Observation.cu",
 				"system/Patient.r");
 		assertThat(registry.keys("lab-feed")).isNotNull();
+	}
+
+	@Test
+	void clientsCanBeRegisteredInConfigurationWithInlineKeys() throws Exception {
+		ECKey key = new ECKeyGenerator(Curve.P_384).keyID("k1").generate();
+		SecurityProperties.Client configured = new SecurityProperties.Client("validator", "Validation pipeline",
+				List.of(Grants.VALIDATE_SCOPE), new JWKSet(key).toString(), null, null);
+		ClientRegistry registry = new ClientRegistry(properties(List.of(configured)), dir.resolve("clients.json"));
+		assertThat(registry.findByClientId("validator").getClientName()).isEqualTo("Validation pipeline");
+		assertThat(registry.findByClientId("validator").getScopes()).containsExactly(Grants.VALIDATE_SCOPE);
+		// the private part given by mistake is not kept
+		assertThat(registry.keys("validator")
+			.get(new com.nimbusds.jose.jwk.JWKSelector(new com.nimbusds.jose.jwk.JWKMatcher.Builder().build()), null))
+			.allSatisfy(k -> assertThat(k.isPrivate()).isFalse());
+		SecurityProperties.Client unknownScope = new SecurityProperties.Client("x", null, List.of("root"),
+				new JWKSet(key.toPublicJWK()).toString(), null, null);
+		org.assertj.core.api.Assertions
+			.assertThatThrownBy(
+					() -> new ClientRegistry(properties(List.of(unknownScope)), dir.resolve("clients.json")))
+			.hasMessageContaining("root");
+		SecurityProperties.Client weakKey = new SecurityProperties.Client("y", null, List.of("system/*.rs"),
+				new JWKSet(new ECKeyGenerator(Curve.P_256).generate().toPublicJWK()).toString(), null, null);
+		org.assertj.core.api.Assertions
+			.assertThatThrownBy(() -> new ClientRegistry(properties(List.of(weakKey)), dir.resolve("clients.json")))
+			.hasMessageContaining("no usable key");
 	}
 
 	@Test
@@ -104,8 +132,12 @@ class ClientCommandTest {
 	}
 
 	private static SecurityProperties properties() {
+		return properties(List.of());
+	}
+
+	private static SecurityProperties properties(List<SecurityProperties.Client> clients) {
 		return new SecurityProperties(SecurityProperties.Mode.SMART, false, "https://hemefhir.test", null, null, null,
-				null, List.of("RS384"), Duration.ofSeconds(30), null, null, null, Duration.ofMinutes(5),
+				null, List.of("RS384"), Duration.ofSeconds(30), clients, null, null, Duration.ofMinutes(5),
 				Duration.ofMinutes(5));
 	}
 
