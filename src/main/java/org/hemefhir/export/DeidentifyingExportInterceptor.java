@@ -12,7 +12,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.hemefhir.system.PrivateFiles;
 import org.hemefhir.fhirserver.ServerProperties;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Parameters;
@@ -73,12 +73,7 @@ class DeidentifyingExportInterceptor {
 			new SecureRandom().nextBytes(fresh);
 			Files.createDirectories(file.getParent());
 			Files.writeString(file, HexFormat.of().formatHex(fresh));
-			try {
-				Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-			}
-			catch (UnsupportedOperationException notPosix) {
-				// the file system's defaults apply
-			}
+			PrivateFiles.ownerOnly(file);
 			return fresh;
 		}
 		catch (IOException e) {

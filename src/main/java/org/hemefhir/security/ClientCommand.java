@@ -17,13 +17,13 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import org.hemefhir.system.PrivateFiles;
 
 /**
  * {@code java -jar hemefhir.jar client create --name lab-feed --scopes "..."}: registers
@@ -138,7 +138,7 @@ public final class ClientCommand {
 		}
 		Files.createDirectories(privateKeyFile.toAbsolutePath().getParent());
 		Files.writeString(privateKeyFile, key.toJSONString());
-		restrict(privateKeyFile);
+		PrivateFiles.ownerOnly(privateKeyFile);
 		addToClientsFile(clientsFile, id, scopes, key.toPublicJWK());
 		String algorithm = "ec".equals(keyType) ? "ES384" : "RS384";
 		out.println("Registered client " + id + " in " + clientsFile + " with scopes: " + String.join(" ", scopes));
@@ -197,15 +197,6 @@ public final class ClientCommand {
 		Path draft = Files.createTempFile(parent, ".clients", ".json");
 		JSON.writeValue(draft.toFile(), root);
 		Files.move(draft, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-	}
-
-	private static void restrict(Path file) throws IOException {
-		try {
-			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-		}
-		catch (UnsupportedOperationException notPosix) {
-			// the file system's defaults apply
-		}
 	}
 
 	private static Map<String, String> options(String[] args) {

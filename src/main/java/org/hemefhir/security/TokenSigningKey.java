@@ -9,8 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
+import org.hemefhir.system.PrivateFiles;
 
 /**
  * The built-in authorization server's signing key, kept in a file so tokens stay valid
@@ -31,7 +31,7 @@ final class TokenSigningKey {
 				Files.createDirectories(parent);
 				Path draft = Files.createTempFile(parent, ".signing-key", ".json");
 				try {
-					restrict(draft);
+					PrivateFiles.ownerOnly(draft);
 					Files.writeString(draft, fresh.toJSONString());
 					// link() fails if the file exists, where rename() would replace it
 					Files.createLink(file, draft);
@@ -57,15 +57,6 @@ final class TokenSigningKey {
 		}
 		catch (ParseException | JOSEException | ClassCastException e) {
 			throw new IllegalStateException("Token signing key " + file + " is not an RSA JWK: " + e.getMessage(), e);
-		}
-	}
-
-	private static void restrict(Path file) throws IOException {
-		try {
-			Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-		}
-		catch (UnsupportedOperationException notPosix) {
-			// the file system's defaults apply
 		}
 	}
 
