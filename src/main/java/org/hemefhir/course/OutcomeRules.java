@@ -90,13 +90,21 @@ final class OutcomeRules {
 	 * (e.g. a value that was over the threshold but did not count because of a
 	 * transfusion).
 	 */
-	record Outcome(LocalDate date, List<String> sources, String reason, List<String> notes) {
+	record Outcome(LocalDate date, List<String> sources, String reason, List<String> notes, List<String> consulted) {
 		static Outcome reached(LocalDate date, List<String> sources, List<String> notes) {
-			return new Outcome(date, List.copyOf(sources), null, List.copyOf(notes));
+			return new Outcome(date, List.copyOf(sources), null, List.copyOf(notes), List.of());
 		}
 
 		static Outcome notReached(String reason, List<String> notes) {
-			return new Outcome(null, List.of(), reason, List.copyOf(notes));
+			return new Outcome(null, List.of(), reason, List.copyOf(notes), List.of());
+		}
+
+		/**
+		 * The same outcome, naming other resources that changed it (a transfusion that
+		 * disqualified a count): whether they are assumed matters as much as the sources.
+		 */
+		Outcome consulting(List<String> others) {
+			return new Outcome(date, sources, reason, notes, List.copyOf(others));
 		}
 
 		boolean isReached() {
@@ -200,6 +208,7 @@ final class OutcomeRules {
 			return Outcome.notReached("no platelet count" + window(from, until), List.of());
 		}
 		List<String> notes = new ArrayList<>();
+		List<String> blocking = new ArrayList<>();
 		for (Measurement day : days) {
 			if (!comparator.met(day.value(), threshold)) {
 				continue;
@@ -210,15 +219,18 @@ final class OutcomeRules {
 				.max(Comparator.comparing(Transfusion::last))
 				.orElse(null);
 			if (recent == null) {
-				return Outcome.reached(day.date(), List.of(day.source()), notes);
+				return Outcome.reached(day.date(), List.of(day.source()), notes).consulting(blocking);
 			}
+			blocking.add(recent.source());
 			notes.add("platelets " + day.value().toPlainString() + " on " + day.date()
 					+ " not counted: platelet transfusion " + recent.source() + " within the " + transfusionFreeDays
 					+ " days before");
 		}
 		if (!notes.isEmpty()) {
-			return Outcome.notReached("every platelet count " + rule + window(from, until)
-					+ " follows a platelet transfusion within " + transfusionFreeDays + " days", notes);
+			return Outcome
+				.notReached("every platelet count " + rule + window(from, until)
+						+ " follows a platelet transfusion within " + transfusionFreeDays + " days", notes)
+				.consulting(blocking);
 		}
 		Measurement highest = days.stream().max(Comparator.comparing(Measurement::value)).orElseThrow();
 		return Outcome.notReached("no platelet count " + rule + window(from, until) + " (highest "

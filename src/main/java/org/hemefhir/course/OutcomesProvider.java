@@ -15,15 +15,20 @@ import java.util.Map;
 import java.util.Optional;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.hemefhir.system.DecimalBounds;
+import java.util.function.Function;
+import org.hemefhir.course.Assumptions.Assumption;
 import org.hemefhir.course.OutcomeRules.GradedEvent;
+import org.hemefhir.course.OutcomeRules.Measurement;
 import org.hemefhir.course.OutcomeRules.MrdResult;
 import org.hemefhir.course.OutcomeRules.Outcome;
 
 import org.hemefhir.course.OutcomeRules.Threshold;
+import org.hemefhir.course.OutcomeRules.Transfusion;
 import org.hemefhir.course.OutcomeRules.WorstGrade;
 import org.hemefhir.course.PatientCourse.Regimen;
 import org.hemefhir.course.PatientCourse.Transplant;
 import org.hl7.fhir.r4.model.AdverseEvent;
+import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.CodeType;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.Condition;
@@ -73,7 +78,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 			@OperationParam(name = "platelet-threshold") StringType plateletThreshold,
 			@OperationParam(name = "transfusion-free-days") StringType transfusionFreeDays,
 			@OperationParam(name = "comparator") StringType comparator,
-			@OperationParam(name = "regimen") StringType regimen, RequestDetails request) {
+			@OperationParam(name = "regimen") StringType regimen,
+			@OperationParam(name = "assumed") StringType assumedValues, RequestDetails request) {
 		BigDecimal anc = positive("anc-threshold", ancThreshold, defaults.ancThreshold());
 		BigDecimal platelets = positive("platelet-threshold", plateletThreshold, defaults.plateletThreshold());
 		int consecutive = within("anc-consecutive", ancConsecutive, defaults.ancConsecutive(), 1, 30);
@@ -86,8 +92,10 @@ class OutcomesProvider implements FhirServerCustomizer {
 		catch (IllegalArgumentException e) {
 			throw new InvalidRequestException(e.getMessage());
 		}
+		boolean excludeAssumed = excludeAssumed(assumedValues);
 
 		PatientCourse course = reader.read(patientId, request);
+		Reported reported = new Reported(new Assumptions(course), excludeAssumed, new ArrayList<>());
 		String regimenCode = regimen == null ? null : regimen.getValue();
 		Optional<Regimen> reference = course.referenceRegimen(regimenCode);
 		if (regimenCode != null && reference.isEmpty()) {
@@ -100,6 +108,8 @@ class OutcomesProvider implements FhirServerCustomizer {
 
 		Parameters out = new Parameters();
 		out.addParameter().setName("patient").setValue(new Reference(course.patient));
+		ParametersParameterComponent mode = out.addParameter().setName("assumed-values");
+		part(mode, "mode", new CodeType(excludeAssumed ? "exclude" : "include"));
 		reference.ifPresent(r -> {
 			ParametersParameterComponent p = out.addParameter().setName("reference-regimen");
 			part(p, "regimen", new Reference(r.reference()).setDisplay(r.label()));
@@ -110,38 +120,93 @@ class OutcomesProvider implements FhirServerCustomizer {
 			if (until != null) {
 				part(p, "window-end", new DateType(until.toString()));
 			}
+			assumedParts(p, reported.assumptions().of(r.reference()));
 		});
 		course.transplant.ifPresent(t -> {
 			ParametersParameterComponent p = out.addParameter().setName("transplant");
 			part(p, "procedure", new Reference(t.reference()));
 			part(p, "date", new DateType(t.date().toString()));
+			assumedParts(p, reported.assumptions().of(t.reference()));
 		});
 
 		String window = reference
 			.map(r -> ", counted from day 1 of " + r.label() + " (" + r.start() + ")"
 					+ (until == null ? "" : " until the next regimen (" + until + ", excluded)"))
-			.orElse(", over all data (no regimen)");
+			.orElse(", over all data (no regimen)") + (excludeAssumed ? "; assumed values left out" : "");
 		ParametersParameterComponent neutrophils = outcome(out, "neutrophil-recovery",
 				"first day of " + consecutive + " successive ANC measurements (LOINC 751-8) on distinct days, each "
 						+ cmp.symbol + " " + anc.toPlainString() + " x10^9/L; one value per day (the lowest)" + window,
-				OutcomeRules.neutrophilRecovery(course.measurements(PatientCourse.ANC), anc, cmp, consecutive, from,
-						until),
-				days);
+				OutcomeRules.neutrophilRecovery(
+						reported.keep(course.measurements(PatientCourse.ANC), Measurement::source), anc, cmp,
+						consecutive, from, until),
+				days, reported);
 		thresholdParts(neutrophils, anc, cmp);
 		ParametersParameterComponent plt = outcome(out, "platelet-recovery",
 				"first day with platelets (LOINC 777-3) " + cmp.symbol + " " + platelets.toPlainString()
 						+ " x10^9/L and no platelet transfusion on that day or in the " + transfusionFree
 						+ " days before" + window,
-				OutcomeRules.plateletRecovery(course.measurements(PatientCourse.PLATELETS),
-						course.plateletTransfusions(), platelets, cmp, transfusionFree, from, until),
-				days);
+				OutcomeRules.plateletRecovery(
+						reported.keep(course.measurements(PatientCourse.PLATELETS), Measurement::source),
+						reported.keep(course.plateletTransfusions(), Transfusion::source), platelets, cmp,
+						transfusionFree, from, until),
+				days, reported);
 		thresholdParts(plt, platelets, cmp);
 
-		mrd(out, course, days);
-		diagnosisToTransplant(out, course);
-		chimerism(out, course, days);
-		grades(out, course);
+		mrd(out, course, days, reported);
+		diagnosisToTransplant(out, course, reported);
+		chimerism(out, course, days, reported);
+		grades(out, course, reported);
+		reported.leftOut().stream().distinct().forEach(r -> part(mode, "left-out", new Reference(r)));
 		return out;
+	}
+
+	/**
+	 * The values the rules may use: all, or (assumed=exclude) only those the source
+	 * reports; what was left out is listed in the answer.
+	 */
+	private record Reported(Assumptions assumptions, boolean exclude, List<String> leftOut) {
+		<T> List<T> keep(List<T> values, Function<T, String> source) {
+			if (!exclude) {
+				return values;
+			}
+			List<T> kept = new ArrayList<>();
+			for (T value : values) {
+				if (assumptions.isAssumed(source.apply(value))) {
+					leftOut.add(source.apply(value));
+				}
+				else {
+					kept.add(value);
+				}
+			}
+			return kept;
+		}
+	}
+
+	private static boolean excludeAssumed(StringType value) {
+		String mode = value == null ? null : value.getValue();
+		if (mode == null || mode.equals("include")) {
+			return false;
+		}
+		if (mode.equals("exclude")) {
+			return true;
+		}
+		throw new InvalidRequestException(
+				"assumed must be 'include' (use assumed values, the default) or 'exclude' (reported values only), not '"
+						+ shown(mode) + "'");
+	}
+
+	/**
+	 * Whether what an outcome rests on was assumed, and per assumed value what the source
+	 * says.
+	 */
+	private static void assumedParts(ParametersParameterComponent p, List<Assumption> found) {
+		part(p, "assumed", new BooleanType(!found.isEmpty()));
+		for (Assumption a : found) {
+			ParametersParameterComponent x = part(p, "assumption", null);
+			part(x, "source", new Reference(a.source()));
+			part(x, "element", new StringType(a.element()));
+			part(x, "text", new StringType(a.text()));
+		}
 	}
 
 	/**
@@ -160,13 +225,14 @@ class OutcomesProvider implements FhirServerCustomizer {
 	}
 
 	private static ParametersParameterComponent outcome(Parameters out, String name, String rule, Outcome outcome,
-			Days days) {
+			Days days, Reported reported) {
 		ParametersParameterComponent p = out.addParameter().setName(name);
-		fill(p, rule, outcome, days);
+		fill(p, rule, outcome, days, reported);
 		return p;
 	}
 
-	private static void fill(ParametersParameterComponent p, String rule, Outcome outcome, Days days) {
+	private static void fill(ParametersParameterComponent p, String rule, Outcome outcome, Days days,
+			Reported reported) {
 		part(p, "status", new CodeType(outcome.isReached() ? "reached" : "not-reached"));
 		part(p, "rule", new StringType(rule));
 		if (outcome.isReached()) {
@@ -177,6 +243,9 @@ class OutcomesProvider implements FhirServerCustomizer {
 		}
 		outcome.sources().forEach(s -> part(p, "source", new Reference(s)));
 		outcome.notes().forEach(n -> part(p, "note", new StringType(n)));
+		List<String> used = new ArrayList<>(outcome.sources());
+		used.addAll(outcome.consulted());
+		assumedParts(p, reported.assumptions().of(used));
 	}
 
 	private static void thresholdParts(ParametersParameterComponent p, BigDecimal threshold, Threshold cmp) {
@@ -184,20 +253,20 @@ class OutcomesProvider implements FhirServerCustomizer {
 		part(p, "comparator", new CodeType(cmp.code()));
 	}
 
-	private static void mrd(Parameters out, PatientCourse course, Days days) {
+	private static void mrd(Parameters out, PatientCourse course, Days days, Reported reported) {
 		List<MrdResult> results = new ArrayList<>();
 		for (Observation o : course.mrdObservations()) {
 			LocalDate day = PatientCourse.day(o.getEffective());
 			Boolean positive = PatientCourse.mrdPositive(o);
-			if (day != null && positive != null && !PatientCourse.isCancelled(o)) {
+			if (day != null && positive != null && PatientCourse.isFinal(o)) {
 				results.add(new MrdResult(day, positive, course.specimenType(o), PatientCourse.ref(o)));
 			}
 		}
-		Map<String, Outcome> bySpecimen = OutcomeRules.mrdConversion(results);
+		Map<String, Outcome> bySpecimen = OutcomeRules.mrdConversion(reported.keep(results, MrdResult::source));
 		if (bySpecimen.isEmpty()) {
 			ParametersParameterComponent p = out.addParameter().setName("mrd-conversion");
 			fill(p, "first MRD-negative result after a positive one, per specimen type",
-					Outcome.notReached("no MRD result", List.of()), days);
+					Outcome.notReached("no MRD result", List.of()), days, reported);
 		}
 		bySpecimen.forEach((specimen, outcome) -> {
 			ParametersParameterComponent p = out.addParameter().setName("mrd-conversion");
@@ -205,7 +274,7 @@ class OutcomesProvider implements FhirServerCustomizer {
 					new Coding("http://terminology.hl7.org/CodeSystem/v2-0487", specimen, specimenName(specimen)));
 			fill(p, "first MRD-negative result (" + specimenName(specimen)
 					+ ") after a positive one; sources: the last positive" + " before it, then the negative", outcome,
-					days);
+					days, reported);
 		});
 	}
 
@@ -218,11 +287,12 @@ class OutcomesProvider implements FhirServerCustomizer {
 		};
 	}
 
-	private static void diagnosisToTransplant(Parameters out, PatientCourse course) {
+	private static void diagnosisToTransplant(Parameters out, PatientCourse course, Reported reported) {
 		ParametersParameterComponent p = out.addParameter().setName("diagnosis-to-transplant");
 		String rule = "days from the diagnosis (earliest Condition onset) to the transplant infusion (day 0); a diagnosis date"
 				+ " known only to the month gives a range";
-		Optional<Condition> diagnosis = course.conditions.stream()
+		Optional<Condition> diagnosis = reported.keep(course.conditions, PatientCourse::ref)
+			.stream()
 			.filter(c -> PatientCourse.date(c.getOnset()) != null)
 			.min(Comparator.comparing(c -> PatientCourse.date(c.getOnset()).first()));
 		if (diagnosis.isEmpty() || course.transplant.isEmpty()) {
@@ -231,6 +301,7 @@ class OutcomesProvider implements FhirServerCustomizer {
 			part(p, "reason",
 					new StringType(diagnosis.isEmpty() ? "no diagnosis with an onset date" : "no transplant recorded"));
 			diagnosis.ifPresent(c -> part(p, "source", new Reference(PatientCourse.ref(c))));
+			assumedParts(p, reported.assumptions().of(diagnosis.map(PatientCourse::ref).stream().toList()));
 			return;
 		}
 		PartialDate onset = PatientCourse.date(diagnosis.get().getOnset());
@@ -243,18 +314,21 @@ class OutcomesProvider implements FhirServerCustomizer {
 		part(p, "days", new Range().setLow(days(range.low())).setHigh(days(range.high())));
 		part(p, "source", new Reference(PatientCourse.ref(diagnosis.get())));
 		part(p, "source", new Reference(transplant.reference()));
+		assumedParts(p, reported.assumptions().of(List.of(PatientCourse.ref(diagnosis.get()), transplant.reference())));
 	}
 
 	private static Quantity days(long n) {
 		return new Quantity().setValue(n).setUnit("d").setSystem(UCUM).setCode("d");
 	}
 
-	private static void chimerism(Parameters out, PatientCourse course, Days days) {
+	private static void chimerism(Parameters out, PatientCourse course, Days days, Reported reported) {
 		ParametersParameterComponent p = out.addParameter().setName("donor-chimerism");
 		String rule = "donor chimerism observations (observation-code donor-chimerism) dated on or after the transplant, in date order";
-		List<Observation> results = course.observations(PatientCourse.CS + "observation-code", "donor-chimerism")
+		List<Observation> results = reported
+			.keep(course.observations(PatientCourse.CS + "observation-code", "donor-chimerism"), PatientCourse::ref)
 			.stream()
-			.filter(o -> PatientCourse.day(o.getEffective()) != null && o.hasValueQuantity())
+			.filter(o -> PatientCourse.day(o.getEffective()) != null && o.hasValueQuantity()
+					&& PatientCourse.isFinal(o))
 			.filter(o -> course.transplant.map(t -> !PatientCourse.day(o.getEffective()).isBefore(t.date()))
 				.orElse(false))
 			.sorted(Comparator.comparing(o -> PatientCourse.day(o.getEffective())))
@@ -270,10 +344,12 @@ class OutcomesProvider implements FhirServerCustomizer {
 			part(result, "value", o.getValueQuantity().copy());
 			days.add(result, PatientCourse.day(o.getEffective()));
 			part(result, "source", new Reference(PatientCourse.ref(o)));
+			assumedParts(result, reported.assumptions().of(PatientCourse.ref(o)));
 		}
+		assumedParts(p, reported.assumptions().of(results.stream().map(PatientCourse::ref).toList()));
 	}
 
-	private static void grades(Parameters out, PatientCourse course) {
+	private static void grades(Parameters out, PatientCourse course, Reported reported) {
 		List<GradedEvent> events = new ArrayList<>();
 		for (AdverseEvent event : course.adverseEvents) {
 			Integer grade = PatientCourse.grade(event);
@@ -283,12 +359,14 @@ class OutcomesProvider implements FhirServerCustomizer {
 						PatientCourse.ref(event)));
 			}
 		}
+		events = reported.keep(events, GradedEvent::source);
 		for (WorstGrade w : OutcomeRules.worstGradeByTerm(events)) {
 			ParametersParameterComponent p = out.addParameter().setName("worst-grade-by-term");
 			part(p, "term", new StringType(w.key()));
 			part(p, "grade", new IntegerType(w.grade()));
 			part(p, "events", new IntegerType(w.events()));
 			w.sources().forEach(s -> part(p, "source", new Reference(s)));
+			assumedParts(p, reported.assumptions().of(w.sources()));
 		}
 		for (WorstGrade w : OutcomeRules.worstGradeByRegimen(events)) {
 			ParametersParameterComponent p = out.addParameter().setName("worst-grade-by-regimen");
@@ -304,6 +382,7 @@ class OutcomesProvider implements FhirServerCustomizer {
 			part(p, "events", new IntegerType(w.events()));
 			w.terms().forEach(t -> part(p, "term", new StringType(t)));
 			w.sources().forEach(s -> part(p, "source", new Reference(s)));
+			assumedParts(p, reported.assumptions().of(w.sources()));
 		}
 	}
 

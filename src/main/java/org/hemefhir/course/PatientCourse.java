@@ -43,6 +43,9 @@ final class PatientCourse {
 	static final String ANC = "751-8";
 	static final String PLATELETS = "777-3";
 	static final String MRD_FLOW = "67128-9";
+
+	/** Qualitative flow MRD (POS/NEG/DET/ND) where the source gives no percentage. */
+	static final String MRD_FLOW_PRESENCE = "mrd-flow-presence";
 	static final String RESPONSE = "97509-4";
 	static final String VARIANT = "69548-6";
 	static final Set<String> HSCT_CODES = IgTerminology.installed().codes(IgTerminology.HSCT_CODE);
@@ -234,16 +237,21 @@ final class PatientCourse {
 		List<OutcomeRules.Measurement> values = new ArrayList<>();
 		for (Observation o : observations(LOINC, loinc)) {
 			LocalDate day = day(o.getEffective());
-			if (day != null && o.hasValueQuantity() && o.getValueQuantity().hasValue() && !isCancelled(o)) {
+			if (day != null && o.hasValueQuantity() && o.getValueQuantity().hasValue() && isFinal(o)) {
 				values.add(new OutcomeRules.Measurement(day, o.getValueQuantity().getValue(), ref(o)));
 			}
 		}
 		return values;
 	}
 
-	static boolean isCancelled(Observation o) {
-		return o.getStatus() == Observation.ObservationStatus.CANCELLED
-				|| o.getStatus() == Observation.ObservationStatus.ENTEREDINERROR;
+	/**
+	 * Results that count: final, amended or corrected. A registered, preliminary,
+	 * cancelled or entered-in-error one may still change or never existed.
+	 */
+	static boolean isFinal(Observation o) {
+		return o.getStatus() == Observation.ObservationStatus.FINAL
+				|| o.getStatus() == Observation.ObservationStatus.AMENDED
+				|| o.getStatus() == Observation.ObservationStatus.CORRECTED;
 	}
 
 	List<OutcomeRules.Transfusion> plateletTransfusions() {
@@ -260,11 +268,14 @@ final class PatientCourse {
 		return list;
 	}
 
-	/** The MRD observations (LOINC 67128-9 or observation-code mrd-ngs / mrd-pcr). */
+	/**
+	 * The MRD observations (LOINC 67128-9 or observation-code mrd-flow-presence, mrd-ngs,
+	 * mrd-pcr).
+	 */
 	List<Observation> mrdObservations() {
 		return observations.stream()
 			.filter(o -> hasCode(o.getCode(), LOINC, MRD_FLOW)
-					|| hasCode(o.getCode(), CS + "observation-code", Set.of("mrd-ngs", "mrd-pcr")))
+					|| hasCode(o.getCode(), CS + "observation-code", Set.of(MRD_FLOW_PRESENCE, "mrd-ngs", "mrd-pcr")))
 			.toList();
 	}
 

@@ -55,8 +55,8 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record Event(String date, String start, String end, String precision, String kind, String label, CodeEntry code,
-			BigDecimal value, String unit, CodeEntry valueCode, String specimen, Integer grade, RegimenRef regimen,
-			Integer regimenDay, Integer transplantDay, String resource) {
+			BigDecimal value, String unit, CodeEntry valueCode, String status, String specimen, Integer grade,
+			RegimenRef regimen, Integer regimenDay, Integer transplantDay, String resource) {
 	}
 
 	@JsonInclude(JsonInclude.Include.NON_NULL)
@@ -90,12 +90,18 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 			add(placed, course, plan, plan.getPeriod(), "regimen", label, code, null, null, null, null, null, self);
 		}
 		for (MedicationAdministration ma : course.administrations) {
+			if (ma.getStatus() == MedicationAdministration.MedicationAdministrationStatus.ENTEREDINERROR) {
+				continue;
+			}
 			CodeableConcept med = ma.hasMedicationCodeableConcept() ? ma.getMedicationCodeableConcept() : null;
 			add(placed, course, ma, ma.getEffective(), "administration",
 					med == null ? "administration" : PatientCourse.term(med), CodeEntry.of(med), null, null, null, null,
 					null, null);
 		}
 		for (Procedure p : course.procedures) {
+			if (p.getStatus() == Procedure.ProcedureStatus.ENTEREDINERROR) {
+				continue;
+			}
 			String kind = PatientCourse.hasCode(p.getCode(), PatientCourse.SNOMED, PatientCourse.HSCT_CODES)
 					? "transplant"
 					: PatientCourse.hasCode(p.getCode(), PatientCourse.SNOMED, PatientCourse.TRANSFUSION_CODES)
@@ -104,13 +110,18 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 					null, null, null, null, null, null);
 		}
 		for (Observation o : course.observations) {
+			if (o.getStatus() == Observation.ObservationStatus.ENTEREDINERROR) {
+				continue; // never happened
+			}
 			String kind = observationKind(o);
-			BigDecimal value = o.hasValueQuantity() ? o.getValueQuantity().getValue() : null;
-			String unit = o.hasValueQuantity() ? o.getValueQuantity().getCode() : null;
-			CodeEntry coded = o.hasValueCodeableConcept() ? CodeEntry.of(o.getValueCodeableConcept()) : null;
+			// A result that is not (yet) final is on the timeline without its value.
+			boolean counts = PatientCourse.isFinal(o);
+			BigDecimal value = counts && o.hasValueQuantity() ? o.getValueQuantity().getValue() : null;
+			String unit = value != null ? o.getValueQuantity().getCode() : null;
+			CodeEntry coded = counts && o.hasValueCodeableConcept() ? CodeEntry.of(o.getValueCodeableConcept()) : null;
 			String specimen = o.hasSpecimen() ? course.specimenType(o) : null;
 			add(placed, course, o, o.getEffective(), kind, PatientCourse.term(o.getCode()), CodeEntry.of(o.getCode()),
-					value, unit, coded, specimen, null, null);
+					value, unit, coded, counts || !o.hasStatus() ? null : o.getStatus().toCode(), specimen, null, null);
 		}
 		for (AdverseEvent ae : course.adverseEvents) {
 			add(placed, course, ae, ae.getDateElement(), "adverse-event", PatientCourse.term(ae.getEvent()),
@@ -149,11 +160,11 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 			return "blood-count";
 		}
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, PatientCourse.MRD_FLOW)
-				|| PatientCourse.hasCode(code, cs, Set.of("mrd-ngs", "mrd-pcr"))) {
+				|| PatientCourse.hasCode(code, cs, Set.of(PatientCourse.MRD_FLOW_PRESENCE, "mrd-ngs", "mrd-pcr"))) {
 			return "mrd";
 		}
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, "51298-8")
-				|| PatientCourse.hasCode(code, cs, "cd38-positive-cells")) {
+				|| PatientCourse.hasCode(code, cs, Set.of("cd38-abnormal-cells", "cd38-positive-cells"))) {
 			return "immunophenotype";
 		}
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, PatientCourse.RESPONSE)) {
@@ -171,6 +182,12 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 	private static void add(List<Placed> placed, PatientCourse course, DomainResource resource, Type when, String kind,
 			String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode, String specimen,
 			Integer grade, Regimen self) {
+		add(placed, course, resource, when, kind, label, code, value, unit, valueCode, null, specimen, grade, self);
+	}
+
+	private static void add(List<Placed> placed, PatientCourse course, DomainResource resource, Type when, String kind,
+			String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode, String status,
+			String specimen, Integer grade, Regimen self) {
 		PartialDate date = PatientCourse.date(when);
 		if (date == null) {
 			return; // an undated resource has no place on a timeline
@@ -196,7 +213,7 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 		String precision = date.exact() ? "day" : date.first().getMonth() == date.last().getMonth() ? "month" : "year";
 		placed.add(new Placed(
 				new Event(date.text(), date.first().toString(), last.equals(date.first()) ? null : last.toString(),
-						precision, kind, label, code, value, unit, valueCode, specimen, grade,
+						precision, kind, label, code, value, unit, valueCode, status, specimen, grade,
 						regimen.map(r -> new RegimenRef(r.reference(), r.code(), r.label())).orElse(null), regimenDay,
 						transplantDay, PatientCourse.ref(resource)),
 				resource));

@@ -152,12 +152,15 @@ class OutcomeRulesTest {
 				null);
 		assertThat(outcome.date()).isEqualTo(day(38));
 		assertThat(outcome.notes()).hasSize(2).allSatisfy(n -> assertThat(n).contains("Procedure/t28"));
+		// The transfusion changed the outcome: whether it is assumed matters too.
+		assertThat(outcome.consulted()).containsExactly("Procedure/t28", "Procedure/t28");
 		// A transfusion on the same day also disqualifies.
 		Outcome sameDay = OutcomeRules.plateletRecovery(values(40, "150"),
 				List.of(new Transfusion(day(40), day(40), "Procedure/t40")), new BigDecimal("100"), Threshold.GE, 7,
 				DAY1, null);
 		assertThat(sameDay.isReached()).isFalse();
 		assertThat(sameDay.reason()).contains("follows a platelet transfusion within 7 days");
+		assertThat(sameDay.consulted()).containsExactly("Procedure/t40");
 	}
 
 	@Test
