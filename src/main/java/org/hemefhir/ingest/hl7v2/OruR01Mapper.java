@@ -81,6 +81,10 @@ final class OruR01Mapper {
 
 	}
 
+	/** A result that changes the status of the stored one without its value. */
+	private record StatusChange(Observation result, int sequence) {
+	}
+
 	/**
 	 * The segment a bundle entry was made from, to locate validation errors reported per
 	 * entry.
@@ -143,9 +147,9 @@ final class OruR01Mapper {
 
 		/**
 		 * Results whose OBX-11 changes the status of a stored result without repeating
-		 * its value (D, W, U), with their OBX sequence and status.
+		 * its value (D, W, U).
 		 */
-		final Map<Observation, Integer> fromStored = new java.util.LinkedHashMap<>();
+		final List<StatusChange> fromStored = new ArrayList<>();
 
 		final String namespace;
 
@@ -239,9 +243,13 @@ final class OruR01Mapper {
 				return null;
 			}
 			if (found.isEmpty()) {
+				String unread = unmapped.isEmpty() ? ""
+						: "; PID-3 also names assigning authority '" + unmapped.iterator().next()
+								+ "', which is not mapped: "
+								+ AssigningAuthorities.howToMap(facility, unmapped.iterator().next());
 				error("PID", pidSeq, 3, Code.UNKNOWN_KEY_IDENTIFIER,
 						"No patient with identifier " + String.join(" or ", tried)
-								+ "; results are not stored for unknown patients (create the Patient first)");
+								+ "; results are not stored for unknown patients (create the Patient first)" + unread);
 				return null;
 			}
 			if (found.size() > 1) {
@@ -474,7 +482,7 @@ final class OruR01Mapper {
 				o.setDataAbsentReason(absentReason(obx, resultStatus.absentReason));
 			}
 			else if (resultStatus != null && resultStatus.value == ResultStatus.Value.SENT_OR_STORED && !valueSent) {
-				fromStored.put(o, seq);
+				fromStored.add(new StatusChange(o, seq));
 			}
 			else if (code == null) {
 				values.otherValue(obx, seq, o);
@@ -532,8 +540,10 @@ final class OruR01Mapper {
 				return;
 			}
 			Map<String, Observation> stored = lookup.storedResults(RESULT_ID_SYSTEM,
-					fromStored.keySet().stream().map(o -> o.getIdentifierFirstRep().getValue()).toList());
-			fromStored.forEach((o, seq) -> {
+					fromStored.stream().map(c -> c.result().getIdentifierFirstRep().getValue()).toList());
+			for (StatusChange change : fromStored) {
+				Observation o = change.result();
+				int seq = change.sequence();
 				String id = o.getIdentifierFirstRep().getValue();
 				Observation earlier = stored.get(id);
 				boolean deletes = o.getStatus() == Observation.ObservationStatus.ENTEREDINERROR;
@@ -543,7 +553,7 @@ final class OruR01Mapper {
 					int entry = indexOf(o);
 					bundle.getEntry().remove(entry);
 					sources.remove(entry);
-					return;
+					continue;
 				}
 				if (earlier == null || (!deletes && !earlier.hasValue())) {
 					error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING,
@@ -551,7 +561,7 @@ final class OruR01Mapper {
 									+ (earlier == null ? "no result " + id + " is stored"
 											: "the stored result " + id + " has none")
 									+ " to make final; send the result with OBX-11 F");
-					return;
+					continue;
 				}
 				if (earlier.hasValue()) {
 					o.setValue(earlier.getValue().copy());
@@ -565,7 +575,7 @@ final class OruR01Mapper {
 				if (!o.hasReferenceRange()) {
 					earlier.getReferenceRange().forEach(r -> o.addReferenceRange(r.copy()));
 				}
-			});
+			}
 		}
 
 		private int indexOf(Observation o) {

@@ -46,10 +46,12 @@ class LabFeedMappingTest {
 
 		final Map<String, Observation> stored = new HashMap<>();
 
+		boolean noPatients;
+
 		@Override
 		public List<String> patientsWithIdentifier(String system, String value) {
 			asked.add(system + "|" + value);
-			return List.of("Patient/1");
+			return noPatients ? List.of() : List.of("Patient/1");
 		}
 
 		@Override
@@ -250,6 +252,17 @@ class LabFeedMappingTest {
 		OruR01Mapper.Mapping withUri = map(sample("broken-unmapped-authority.hl7").replace("^^^CLINIC^MR",
 				"^^^CLINIC^MR~hl7v2-demo^^^&urn:hemefhir:demo&URI^MR"), lab);
 		assertThat(withUri.errors()).isEmpty();
+	}
+
+	@Test
+	void anUnknownPatientFoundByAnotherIdentifierAlsoNamesTheUnmappedAuthority() throws Exception {
+		Lab lab = new Lab();
+		lab.noPatients = true;
+		OruR01Mapper.Mapping mapping = map(sample("broken-unmapped-authority.hl7").replace("^^^CLINIC^MR",
+				"^^^CLINIC^MR~other-id^^^&urn:hemefhir:demo&URI^MR"), lab);
+		assertThat(mapping.errors()).extracting(Hl7v2Error::location).containsExactly("PID^1^3");
+		assertThat(mapping.errors().get(0).message()).contains("No patient with identifier urn:hemefhir:demo|other-id",
+				"'CLINIC', which is not mapped", "hemefhir.hl7v2.assigning-authorities.CLINIC");
 	}
 
 	@Test
