@@ -39,6 +39,10 @@ public abstract class FhirIntegrationTest {
 	@DynamicPropertySource
 	static void database(DynamicPropertyRegistry registry) {
 		registry.add("hemefhir.data-dir", DATA_DIR::toString);
+		// local PID-3 assigning authorities, as a site maps them (Hl7v2LabFeedsIT)
+		registry.add("hemefhir.hl7v2.assigning-authorities.HOSP", () -> "urn:oid:2.999.7.1");
+		registry.add("hemefhir.hl7v2.sending-facilities.OTHER-LAB.assigning-authorities.HOSP",
+				() -> "urn:oid:2.999.7.2");
 	}
 
 	@BeforeEach

@@ -72,7 +72,7 @@ public class Hl7v2Ingestor {
 		this.storedData = storedData;
 		this.properties = properties;
 		PipeParser parser = newParser();
-		this.reader = new Hl7v2Reader(parser, properties.timeZone());
+		this.reader = new Hl7v2Reader(parser, properties.timeZone(), AssigningAuthorities.of(properties));
 		this.acks = new Hl7v2Ack(parser);
 	}
 

@@ -2,7 +2,11 @@ package org.hemefhir.ingest.hl7v2;
 
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
 
@@ -11,9 +15,71 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *
  * @param timeZone zone of v2 date/times that carry no offset (OBX-14, OBR-7, SPM-17)
  * @param mllp the MLLP listener
+ * @param assigningAuthorities PID-3 assigning authorities (CX-4 namespace ids such as
+ * {@code HOSP} in {@code 12345^^^HOSP^MR}) and the FHIR identifier system each stands
+ * for, e.g. {@code HOSP: urn:oid:1.2.3.4}; matched without regard to case. An authority
+ * given as a URI or an ISO OID ({@code ^^^&1.2.3&ISO}) needs no entry
+ * @param sendingFacilities settings for the messages of one sending facility, keyed by
+ * MSH-4 (its namespace id); its assigning authorities take precedence over the general
+ * ones
  */
 @ConfigurationProperties(prefix = "hemefhir.hl7v2")
-public record Hl7v2Properties(@DefaultValue("UTC") ZoneId timeZone, @DefaultValue Mllp mllp) {
+public record Hl7v2Properties(@DefaultValue("UTC") ZoneId timeZone, @DefaultValue Mllp mllp, @DefaultValue( {
+	}) Map<String, String> assigningAuthorities, @DefaultValue({}) Map<String, SendingFacility> sendingFacilities){
+
+	/** An absolute URI, the shape of a FHIR identifier system. */
+	private static final Pattern URI = Pattern.compile("[a-zA-Z][a-zA-Z0-9+.-]*:\\S+");
+
+	private static final Pattern OID_URN = Pattern.compile("urn:oid:[0-2](\\.(0|[1-9][0-9]*))+");
+
+	public Hl7v2Properties {
+		assigningAuthorities = checked("hemefhir.hl7v2.assigning-authorities", assigningAuthorities);
+		sendingFacilities = checkedFacilities(sendingFacilities);
+	}
+
+	/** Facilities by upper-case MSH-4, each with its assigning authorities checked. */
+	private static Map<String, SendingFacility> checkedFacilities(Map<String, SendingFacility> facilities) {
+		Map<String, SendingFacility> upper = new LinkedHashMap<>();
+		if (facilities != null) {
+			facilities
+				.forEach(
+						(facility, settings) -> upper.put(facility.trim().toUpperCase(Locale.ROOT),
+								new SendingFacility(checked(
+										"hemefhir.hl7v2.sending-facilities." + facility + ".assigning-authorities",
+										settings == null ? null : settings.assigningAuthorities()))));
+		}
+		return Map.copyOf(upper);
+	}
+
+	/**
+	 * Assigning authorities with upper-case keys; a system that is no absolute URI (or a
+	 * malformed urn:oid) stops the start, naming its key.
+	 */
+	private static Map<String, String> checked(String prefix, Map<String, String> authorities) {
+		if (authorities == null) {
+			return Map.of();
+		}
+		Map<String, String> upper = new LinkedHashMap<>();
+		authorities.forEach((namespace, system) -> {
+			String value = system == null ? "" : system.trim();
+			if (!URI.matcher(value).matches() || (value.startsWith("urn:oid:") && !OID_URN.matcher(value).matches())) {
+				throw new IllegalArgumentException(prefix + "." + namespace + " = '" + system
+						+ "' is not an identifier system: give an absolute URI such as urn:oid:1.2.3.4 or https://hospital.example/mrn");
+			}
+			upper.put(namespace.trim().toUpperCase(Locale.ROOT), value);
+		});
+		return Map.copyOf(upper);
+	}
+
+	/**
+	 * Settings for one sending facility
+	 * ({@code hemefhir.hl7v2.sending-facilities.<MSH-4>}).
+	 *
+	 * @param assigningAuthorities PID-3 assigning authorities of this facility's messages
+	 * and their identifier systems, as {@code hemefhir.hl7v2.assigning-authorities}
+	 */
+	public record SendingFacility(Map<String, String> assigningAuthorities) {
+	}
 
 	/**
 	 * The MLLP listener ({@code hemefhir.hl7v2.mllp}).

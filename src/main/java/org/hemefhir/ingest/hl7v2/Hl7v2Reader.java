@@ -40,9 +40,16 @@ final class Hl7v2Reader {
 
 	private final ZoneId timeZone;
 
+	private final AssigningAuthorities authorities;
+
 	Hl7v2Reader(PipeParser parser, ZoneId timeZone) {
+		this(parser, timeZone, AssigningAuthorities.NONE);
+	}
+
+	Hl7v2Reader(PipeParser parser, ZoneId timeZone, AssigningAuthorities authorities) {
 		this.parser = parser;
 		this.timeZone = timeZone;
+		this.authorities = authorities;
 	}
 
 	Read read(String text, OruR01Mapper.Lookup lookup) {
@@ -78,7 +85,7 @@ final class Hl7v2Reader {
 				return new Refused(header, true, Hl7v2Error.at("MSH", 1, 9, Code.UNSUPPORTED_MESSAGE_TYPE,
 						"Message structure " + parsed.getName() + " is not ORU_R01"));
 			}
-			return new Mapped(header, new OruR01Mapper(lookup, timeZone).map(oru));
+			return new Mapped(header, new OruR01Mapper(lookup, timeZone, authorities).map(oru));
 		}
 		catch (HL7Exception e) {
 			return new Refused(header, true, parseError(e));

@@ -119,8 +119,13 @@ final class ObxValues {
 			String comparator = get(obx, 5, 1);
 			number = get(obx, 5, 2);
 			if (get(obx, 5, 3) != null || get(obx, 5, 4) != null) {
+				// a count or a percentage is one number, at most bounded on one side
 				error("OBX", seq, 5, Code.DATA_TYPE_ERROR,
-						"OBX-5 is a range or ratio (SN with a second number); a single value is expected");
+						"OBX-5 '" + shorten(String.join("^", Optional.ofNullable(comparator).orElse(""),
+								Optional.ofNullable(number).orElse(""), Optional.ofNullable(get(obx, 5, 3)).orElse(""),
+								Optional.ofNullable(get(obx, 5, 4)).orElse("")))
+								+ "' is a range or ratio (SN with a second number); this result is one number, "
+								+ "sent as NM (0.4) or as SN with a comparator (<^0.1, >^1000)");
 				return null;
 			}
 			if (comparator != null) {
@@ -151,7 +156,9 @@ final class ObxValues {
 			value = new BigDecimal(number == null ? "" : number.trim());
 		}
 		catch (NumberFormatException e) {
-			error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + shorten(number) + "' is not a number");
+			boolean compared = number != null && number.trim().matches("(<=|>=|<|>)\\s*[0-9.+-].*");
+			error("OBX", seq, 5, Code.DATA_TYPE_ERROR, "OBX-5 '" + shorten(number) + "' is not a number"
+					+ (compared ? "; a value with a comparator is sent as SN, e.g. OBX-2 SN and OBX-5 <^0.1" : ""));
 			return null;
 		}
 		return quantity.setValue(value);

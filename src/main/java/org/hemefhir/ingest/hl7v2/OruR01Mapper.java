@@ -22,7 +22,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -31,6 +30,7 @@ import org.hemefhir.ingest.hl7v2.Hl7v2Error.Code;
 import org.hemefhir.ingest.hl7v2.ResultCodes.Kind;
 import org.hemefhir.ingest.hl7v2.ResultCodes.ResultCode;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Identifier;
@@ -51,15 +51,6 @@ final class OruR01Mapper {
 	static final String RESULT_ID_SYSTEM = "http://hemefhir.org/fhir/sid/hl7v2-result";
 
 	private static final String CATEGORY_SYSTEM = "http://terminology.hl7.org/CodeSystem/observation-category";
-
-	/**
-	 * OBX-11 (HL7 table 0085) to Observation.status, as in the HL7 v2-to-FHIR mapping.
-	 */
-	private static final Map<String, Observation.ObservationStatus> STATUS = Map.of("F",
-			Observation.ObservationStatus.FINAL, "U", Observation.ObservationStatus.FINAL, "C",
-			Observation.ObservationStatus.CORRECTED, "P", Observation.ObservationStatus.PRELIMINARY, "R",
-			Observation.ObservationStatus.PRELIMINARY, "S", Observation.ObservationStatus.PRELIMINARY, "D",
-			Observation.ObservationStatus.ENTEREDINERROR, "W", Observation.ObservationStatus.ENTEREDINERROR);
 
 	/** What the mapper needs to know about stored data. */
 	interface Lookup {
@@ -82,6 +73,16 @@ final class OruR01Mapper {
 		 */
 		Map<String, Date> issuedOf(String system, Collection<String> values);
 
+		/**
+		 * The stored results with identifiers {@code system|value}, by value (for a
+		 * status change that does not repeat the value).
+		 */
+		Map<String, Observation> storedResults(String system, Collection<String> values);
+
+	}
+
+	/** A result that changes the status of the stored one without its value. */
+	private record StatusChange(Observation result, int sequence) {
 	}
 
 	/**
@@ -102,9 +103,16 @@ final class OruR01Mapper {
 
 	private final ZoneId zone;
 
+	private final AssigningAuthorities authorities;
+
 	OruR01Mapper(Lookup lookup, ZoneId zone) {
+		this(lookup, zone, AssigningAuthorities.NONE);
+	}
+
+	OruR01Mapper(Lookup lookup, ZoneId zone, AssigningAuthorities authorities) {
 		this.lookup = lookup;
 		this.zone = zone;
+		this.authorities = authorities;
 	}
 
 	Mapping map(ORU_R01 message) throws HL7Exception {
@@ -112,6 +120,10 @@ final class OruR01Mapper {
 		run.mapMessage();
 		if (!run.errors.isEmpty()) {
 			// Nothing of a message with errors is stored.
+			return new Mapping(new Bundle().setType(Bundle.BundleType.TRANSACTION), List.of(), run.errors, List.of());
+		}
+		run.completeFromStored();
+		if (!run.errors.isEmpty()) {
 			return new Mapping(new Bundle().setType(Bundle.BundleType.TRANSACTION), List.of(), run.errors, List.of());
 		}
 		run.leaveOutOlderThanStored();
@@ -133,7 +145,16 @@ final class OruR01Mapper {
 
 		final Set<String> identifiers = new HashSet<>();
 
+		/**
+		 * Results whose OBX-11 changes the status of a stored result without repeating
+		 * its value (D, W, U).
+		 */
+		final List<StatusChange> fromStored = new ArrayList<>();
+
 		final String namespace;
+
+		/** MSH-4, the key of per-facility settings; null when empty. */
+		final String facility;
 
 		final ObxValues values;
 
@@ -153,6 +174,7 @@ final class OruR01Mapper {
 		Run(ORU_R01 message) throws HL7Exception {
 			this.message = message;
 			String facility = get(message.getMSH(), 4, 1);
+			this.facility = facility == null ? null : facility.trim();
 			this.namespace = facility != null ? facility
 					: Optional.ofNullable(get(message.getMSH(), 3, 1)).orElse("unknown");
 			this.messageTime = get(message.getMSH(), 7, 1);
@@ -195,14 +217,24 @@ final class OruR01Mapper {
 		String patient(PID pid) throws HL7Exception {
 			Set<String> found = new LinkedHashSet<>();
 			List<String> tried = new ArrayList<>();
+			Set<String> unmapped = new LinkedHashSet<>();
 			for (int rep = 0; rep < pid.getPatientIdentifierListReps(); rep++) {
 				String value = Terser.get(pid, 3, rep, 1, 1);
-				String system = identifierSystem(pid, rep);
+				String system = identifierSystem(pid, rep, unmapped);
 				if (value == null || system == null) {
 					continue;
 				}
 				tried.add(system + "|" + value);
 				found.addAll(lookup.patientsWithIdentifier(system, value));
+			}
+			if (tried.isEmpty() && !unmapped.isEmpty()) {
+				String namespace = unmapped.iterator().next();
+				error("PID", pidSeq, 3, Code.TABLE_VALUE_NOT_FOUND,
+						"PID-3 assigning authority '" + namespace
+								+ "' (CX-4) names no identifier system this server knows: "
+								+ AssigningAuthorities.howToMap(facility, namespace)
+								+ " to its system URI, e.g. urn:oid:1.2.3.4");
+				return null;
 			}
 			if (tried.isEmpty()) {
 				error("PID", pidSeq, 3, Code.REQUIRED_FIELD_MISSING,
@@ -211,9 +243,13 @@ final class OruR01Mapper {
 				return null;
 			}
 			if (found.isEmpty()) {
+				String unread = unmapped.isEmpty() ? ""
+						: "; PID-3 also names assigning authority '" + unmapped.iterator().next()
+								+ "', which is not mapped: "
+								+ AssigningAuthorities.howToMap(facility, unmapped.iterator().next());
 				error("PID", pidSeq, 3, Code.UNKNOWN_KEY_IDENTIFIER,
 						"No patient with identifier " + String.join(" or ", tried)
-								+ "; results are not stored for unknown patients (create the Patient first)");
+								+ "; results are not stored for unknown patients (create the Patient first)" + unread);
 				return null;
 			}
 			if (found.size() > 1) {
@@ -225,10 +261,11 @@ final class OruR01Mapper {
 		}
 
 		/**
-		 * CX-4 as a FHIR identifier system: universal id (URI, or ISO OID) or a namespace
-		 * that is a URI.
+		 * CX-4 as a FHIR identifier system: universal id (URI, or ISO OID), a namespace
+		 * that is a URI, or a local namespace mapped in configuration (else it is added
+		 * to {@code unmapped}).
 		 */
-		String identifierSystem(PID pid, int rep) throws HL7Exception {
+		String identifierSystem(PID pid, int rep, Set<String> unmapped) throws HL7Exception {
 			String namespace = Terser.get(pid, 3, rep, 4, 1);
 			String universal = Terser.get(pid, 3, rep, 4, 2);
 			String type = Terser.get(pid, 3, rep, 4, 3);
@@ -238,6 +275,14 @@ final class OruR01Mapper {
 			}
 			if (namespace != null && namespace.contains(":")) {
 				return namespace.trim();
+			}
+			if (namespace != null && !namespace.isBlank()) {
+				// a local name such as HOSP: its system comes from configuration
+				Optional<String> configured = authorities.system(facility, namespace);
+				if (configured.isEmpty()) {
+					unmapped.add(namespace.trim());
+				}
+				return configured.orElse(null);
 			}
 			return null;
 		}
@@ -408,15 +453,14 @@ final class OruR01Mapper {
 			o.addIdentifier(new Identifier().setSystem(RESULT_ID_SYSTEM).setValue(idValue));
 
 			String status = get(obx, 11, 1);
-			Observation.ObservationStatus fhirStatus = status == null ? null
-					: STATUS.get(status.toUpperCase(Locale.ROOT));
-			if (fhirStatus == null) {
+			ResultStatus resultStatus = ResultStatus.of(status).orElse(null);
+			if (resultStatus == null) {
 				error("OBX", seq, 11, status == null ? Code.REQUIRED_FIELD_MISSING : Code.TABLE_VALUE_NOT_FOUND,
 						"OBX-11 (result status) " + (status == null ? "is empty" : "'" + status + "' is not supported")
-								+ "; expected F, C, P, R, S, U, D or W (HL7 table 0085)");
+								+ "; expected " + ResultStatus.accepted() + " (HL7 table 0085)");
 			}
 			else {
-				o.setStatus(fhirStatus);
+				o.setStatus(resultStatus.status);
 			}
 
 			String when = Optional.ofNullable(get(obx, 14, 1)).orElse(observedAt);
@@ -433,7 +477,14 @@ final class OruR01Mapper {
 				}
 			}
 
-			if (code == null) {
+			boolean valueSent = get(obx, 5, 1) != null || get(obx, 5, 2) != null;
+			if (resultStatus != null && resultStatus.value == ResultStatus.Value.ABSENT) {
+				o.setDataAbsentReason(absentReason(obx, resultStatus.absentReason));
+			}
+			else if (resultStatus != null && resultStatus.value == ResultStatus.Value.SENT_OR_STORED && !valueSent) {
+				fromStored.add(new StatusChange(o, seq));
+			}
+			else if (code == null) {
 				values.otherValue(obx, seq, o);
 			}
 			else {
@@ -463,6 +514,77 @@ final class OruR01Mapper {
 				}
 			}
 			return errors.size() == before ? o : null;
+		}
+
+		/**
+		 * Why a pending or cancelled result has no value; what OBX-5 says, if anything,
+		 * as its text.
+		 */
+		CodeableConcept absentReason(OBX obx, ResultStatus.AbsentReason reason) throws HL7Exception {
+			CodeableConcept concept = new CodeableConcept()
+				.addCoding(new Coding(ResultStatus.AbsentReason.SYSTEM, reason.code, reason.display));
+			String text = java.util.stream.Stream.of(get(obx, 5, 1), get(obx, 5, 2))
+				.filter(java.util.Objects::nonNull)
+				.collect(java.util.stream.Collectors.joining(" "))
+				.trim();
+			return text.isEmpty() ? concept : concept.setText(text);
+		}
+
+		/**
+		 * D, W and U without OBX-5 change the status of the stored result: its value,
+		 * interpretation and reference range stay. A deletion of a result never stored is
+		 * left out with a warning; a U without a stored value is an error.
+		 */
+		void completeFromStored() {
+			if (fromStored.isEmpty()) {
+				return;
+			}
+			Map<String, Observation> stored = lookup.storedResults(RESULT_ID_SYSTEM,
+					fromStored.stream().map(c -> c.result().getIdentifierFirstRep().getValue()).toList());
+			for (StatusChange change : fromStored) {
+				Observation o = change.result();
+				int seq = change.sequence();
+				String id = o.getIdentifierFirstRep().getValue();
+				Observation earlier = stored.get(id);
+				boolean deletes = o.getStatus() == Observation.ObservationStatus.ENTEREDINERROR;
+				if (earlier == null && deletes) {
+					warnings.add(Hl7v2Error.warning("OBX", seq,
+							"Result " + id + " is not stored, so there is nothing to mark entered-in-error"));
+					int entry = indexOf(o);
+					bundle.getEntry().remove(entry);
+					sources.remove(entry);
+					continue;
+				}
+				if (earlier == null || (!deletes && !earlier.hasValue())) {
+					error("OBX", seq, 5, Code.REQUIRED_FIELD_MISSING,
+							"OBX-5 (the result) is empty and "
+									+ (earlier == null ? "no result " + id + " is stored"
+											: "the stored result " + id + " has none")
+									+ " to make final; send the result with OBX-11 F");
+					continue;
+				}
+				if (earlier.hasValue()) {
+					o.setValue(earlier.getValue().copy());
+				}
+				else {
+					o.setDataAbsentReason(earlier.getDataAbsentReason().copy());
+				}
+				if (!o.hasInterpretation()) {
+					earlier.getInterpretation().forEach(i -> o.addInterpretation(i.copy()));
+				}
+				if (!o.hasReferenceRange()) {
+					earlier.getReferenceRange().forEach(r -> o.addReferenceRange(r.copy()));
+				}
+			}
+		}
+
+		private int indexOf(Observation o) {
+			for (int i = 0; i < bundle.getEntry().size(); i++) {
+				if (bundle.getEntry().get(i).getResource() == o) {
+					return i;
+				}
+			}
+			throw new IllegalStateException("result not in the transaction");
 		}
 
 		/**

@@ -64,6 +64,27 @@ class StoredData implements OruR01Mapper.Lookup {
 	}
 
 	@Override
+	public Map<String, Observation> storedResults(String system, Collection<String> values) {
+		if (values.isEmpty()) {
+			return Map.of();
+		}
+		TokenOrListParam identifiers = new TokenOrListParam();
+		values.forEach(value -> identifiers.addOr(new TokenParam(system, value)));
+		SearchParameterMap map = SearchParameterMap.newSynchronous().add("identifier", identifiers);
+		Map<String, Observation> stored = new HashMap<>();
+		for (IBaseResource found : daoRegistry.getResourceDao("Observation")
+			.search(map, new SystemRequestDetails())
+			.getAllResources()) {
+			Observation o = (Observation) found;
+			o.getIdentifier()
+				.stream()
+				.filter(id -> system.equals(id.getSystem()))
+				.forEach(id -> stored.put(id.getValue(), o));
+		}
+		return stored;
+	}
+
+	@Override
 	public List<String> patientsWithIdentifier(String system, String value) {
 		SearchParameterMap map = SearchParameterMap.newSynchronous("identifier", new TokenParam(system, value));
 		map.setCount(2);

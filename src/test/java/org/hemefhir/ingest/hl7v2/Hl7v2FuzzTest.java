@@ -42,6 +42,11 @@ class Hl7v2FuzzTest {
 		public Map<String, Date> issuedOf(String system, Collection<String> values) {
 			return Map.of();
 		}
+
+		@Override
+		public Map<String, org.hl7.fhir.r4.model.Observation> storedResults(String system, Collection<String> values) {
+			return Map.of();
+		}
 	};
 
 	@FuzzTest

@@ -50,6 +50,11 @@ class Hl7v2MappingTest {
 			return storedIssued == null ? Map.of()
 					: values.stream().collect(Collectors.toMap(v -> v, v -> storedIssued));
 		}
+
+		@Override
+		public Map<String, Observation> storedResults(String system, Collection<String> values) {
+			return Map.of();
+		}
 	}
 
 	private static final OruR01Mapper.Lookup KNOWN = new StoredData(null);

@@ -45,7 +45,8 @@ class MllpServerTest {
 	private final Queue<Hl7v2Sender> received = new ConcurrentLinkedQueue<>();
 
 	/** Answers AA to everything and remembers who sent it. */
-	private final Hl7v2Ingestor ingestor = new Hl7v2Ingestor(null, null, new Hl7v2Properties(ZoneOffset.UTC, null)) {
+	private final Hl7v2Ingestor ingestor = new Hl7v2Ingestor(null, null,
+			new Hl7v2Properties(ZoneOffset.UTC, null, null, null)) {
 		@Override
 		public Reply receive(String text, Hl7v2Sender sender) {
 			received.add(sender);
