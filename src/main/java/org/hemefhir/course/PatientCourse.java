@@ -43,6 +43,9 @@ final class PatientCourse {
 	static final String ANC = "751-8";
 	static final String PLATELETS = "777-3";
 	static final String MRD_FLOW = "67128-9";
+
+	/** HemeFHIR MRD codes: the qualitative flow result (POS/NEG), NGS and PCR. */
+	static final Set<String> MRD_LOCAL_CODES = Set.of("mrd-flow-presence", "mrd-ngs", "mrd-pcr");
 	static final String RESPONSE = "97509-4";
 	static final String VARIANT = "69548-6";
 	static final Set<String> HSCT_CODES = IgTerminology.installed().codes(IgTerminology.HSCT_CODE);
@@ -260,11 +263,14 @@ final class PatientCourse {
 		return list;
 	}
 
-	/** The MRD observations (LOINC 67128-9 or observation-code mrd-ngs / mrd-pcr). */
+	/**
+	 * The MRD observations (LOINC 67128-9 or observation-code mrd-flow-presence / mrd-ngs
+	 * / mrd-pcr).
+	 */
 	List<Observation> mrdObservations() {
 		return observations.stream()
 			.filter(o -> hasCode(o.getCode(), LOINC, MRD_FLOW)
-					|| hasCode(o.getCode(), CS + "observation-code", Set.of("mrd-ngs", "mrd-pcr")))
+					|| hasCode(o.getCode(), CS + "observation-code", MRD_LOCAL_CODES))
 			.toList();
 	}
 

@@ -149,11 +149,11 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 			return "blood-count";
 		}
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, PatientCourse.MRD_FLOW)
-				|| PatientCourse.hasCode(code, cs, Set.of("mrd-ngs", "mrd-pcr"))) {
+				|| PatientCourse.hasCode(code, cs, PatientCourse.MRD_LOCAL_CODES)) {
 			return "mrd";
 		}
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, "51298-8")
-				|| PatientCourse.hasCode(code, cs, "cd38-positive-cells")) {
+				|| PatientCourse.hasCode(code, cs, Set.of("cd38-abnormal-cells", "cd38-positive-cells"))) {
 			return "immunophenotype";
 		}
 		if (PatientCourse.hasCode(code, PatientCourse.LOINC, PatientCourse.RESPONSE)) {
