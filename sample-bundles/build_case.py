@@ -5,7 +5,10 @@ and sample-bundles/invalid/*.json (bodies the server must refuse, each one chang
 The JSON files are the artifact the server loads; this script only keeps them consistent
 (one date anchor, one identifier system, deterministic urn:uuid fullUrls). Run it after
 changing the case, then check.py, and keep script and JSON in the same change. Every value the
-letter does not report is marked as an assumption where it is written.
+letter does not report carries the `assumed` extension on its element (what the letter says and
+why this value), and its resource the meta.tag data-origin|assumed (added by Bundle.add).
+Dates that follow from a reported treatment day and the one assumed anchor (consolidation day 1
+= 2024-04-01, marked on the Dara-VA-HAA CarePlan) are not marked again.
 """
 import datetime as dt
 import json
@@ -85,6 +88,52 @@ def note(*texts):
     return [{"text": t} for t in texts if t]
 
 
+ASSUMED = SD + "assumed"
+ASSUMED_TAG = {"system": CS + "data-origin", "code": "assumed", "display": "Contains assumed values"}
+
+
+def assumed(why):
+    """The marker for an element whose value the letter does not state: its words and the reason for the value."""
+    return {"url": ASSUMED, "valueString": why}
+
+
+def mark(why):
+    """The `_element` companion of an assumed primitive (e.g. "_effectiveDateTime": mark(...))."""
+    return {"extension": [assumed(why)]}
+
+
+def marked(value, why):
+    """A complex value (CodeableConcept, Quantity, Reference) with the marker on it (none without a reason)."""
+    return {"extension": [assumed(why)], **value} if why else value
+
+
+def without_assumed(node):
+    """A copy without assumed markers (the invalid samples are about one other fault each)."""
+    if isinstance(node, dict):
+        out = {}
+        for k, v in node.items():
+            if k == "extension" and isinstance(v, list):
+                v = [e for e in v if not (isinstance(e, dict) and e.get("url") == ASSUMED)]
+                if not v:
+                    continue
+            v = without_assumed(v)
+            if k.startswith("_") and v == {}:
+                continue
+            out[k] = v
+        return out
+    if isinstance(node, list):
+        return [without_assumed(v) for v in node]
+    return node
+
+
+def has_assumed(node):
+    if isinstance(node, dict):
+        return node.get("url") == ASSUMED or any(has_assumed(v) for v in node.values())
+    if isinstance(node, list):
+        return any(has_assumed(v) for v in node)
+    return False
+
+
 def narrative(text):
     """Narrative for resources that have no `note` element (Patient, AdverseEvent, Consent, ResearchSubject)."""
     esc = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -107,7 +156,7 @@ PATIENT = cond_ref("Patient", "patient")
 DIAGNOSIS = cond_ref("Condition", "diagnosis-t-all")
 
 
-def consent(note, scope, date, organization, approval, purpose):
+def consent(note, scope, date, date_assumed, organization, approval, purpose):
     """A Consent of the case: its scope and purpose codes, the organization and the ethics approval URI."""
     return {
         "resourceType": "Consent",
@@ -117,6 +166,7 @@ def consent(note, scope, date, organization, approval, purpose):
         "category": [cc(coding(LOINC, "59284-0", "Patient Consent"))],
         "patient": PATIENT,
         "dateTime": date,
+        "_dateTime": mark(date_assumed),
         "organization": [{"display": organization}],
         "policy": [{"authority": "urn:hemefhir:ethics", "uri": approval}],
         "provision": {"type": "permit", "purpose": [coding("http://terminology.hl7.org/CodeSystem/v3-ActReason", *purpose)]},
@@ -133,8 +183,11 @@ class Bundle:
         rtype = resource["resourceType"]
         full = "urn:uuid:" + str(uuid.uuid5(UUID_NS, f"{rtype}/{value}"))
         body = {"resourceType": rtype}
-        if profile:
-            body["meta"] = {"profile": [PROFILE[profile]]}
+        meta = {"profile": [PROFILE[profile]]} if profile else {}
+        if has_assumed(resource):
+            meta["tag"] = [ASSUMED_TAG]  # searchable: _tag:not=<data-origin>|assumed leaves it out
+        if meta:
+            body["meta"] = meta
         rest = dict(resource)
         rest.pop("resourceType")
         if "identifier" not in rest:
@@ -187,7 +240,7 @@ def regimen_ext(ref):
     return {"url": SD + "regimen-reference", "valueReference": ref}
 
 
-def regimen_plan(code, display, phase, title, start, extra_ext=(), **rest):
+def regimen_plan(code, display, phase, title, start, extra_ext=(), start_assumed=None, **rest):
     return {
         "resourceType": "CarePlan",
         "extension": [
@@ -198,7 +251,7 @@ def regimen_plan(code, display, phase, title, start, extra_ext=(), **rest):
         "intent": "plan",
         "title": title,
         "subject": PATIENT,
-        "period": {"start": start},
+        "period": {"start": start, **({"_start": mark(start_assumed)} if start_assumed else {})},
         **rest,
     }
 
@@ -211,9 +264,17 @@ LAB = cc(coding(OBSCAT, "laboratory", "Laboratory"))
 MARROW = cc(coding(V2_0487, "MAR", "Marrow"), coding(SCT, "396997002", "Specimen from bone marrow obtained by aspiration (specimen)"))
 CSF = cc(coding(V2_0487, "CSF", "Cerebral spinal fluid"), coding(SCT, "258450006", "Cerebrospinal fluid sample (specimen)"))
 FLOW = cc(coding(CS + "mrd-method", "flow-cytometry", "Flow cytometry"))
-MRD_CODE = cc(coding(LOINC, "67128-9", "Abnormal leukocytes/Leukocytes in Specimen by Flow cytometry (FC)"))
-CD38_BM = cc(coding(LOINC, "51298-8", "CD38 cells/cells in Bone marrow"))
-CD38_CSF = cc(coding(CS + "observation-code", "cd38-positive-cells", "CD38+ cells/cells in specimen by flow cytometry"))
+# The letter reports MRD as negative/positive without numbers: the qualitative code (LOINC 67128-9 is a
+# quantitative number fraction and takes a % value only, hf-mrd-3).
+MRD_CODE = cc(coding(CS + "observation-code", "mrd-flow-presence", "Measurable residual disease by flow cytometry [Presence]"))
+MRD_QN_CODE = cc(coding(LOINC, "67128-9", "Abnormal leukocytes/Leukocytes in Specimen by Flow cytometry (FC)"))
+# CD38 on the leukaemic cells, marrow and CSF alike (LOINC 51298-8 counts CD38+ among all marrow cells,
+# where 0.00 % is implausible; no verified LOINC code for CD38 on blasts exists).
+CD38 = cc(coding(CS + "observation-code", "cd38-abnormal-cells", "CD38+ cells/Abnormal (leukaemic) cells by flow cytometry [%]"))
+MRD_METHOD_ASSUMED = ("The letter does not name the MRD method; flow cytometry is assumed because a CD38 positivity "
+                      "rate is reported with each MRD result.")
+DARA_MASKING = ("Daratumumab (anti-CD38, given in consolidation from day 1) can mask CD38 in flow cytometry: a 0.00 % "
+                "CD38 rate after daratumumab may be a masked result rather than absent CD38 expression.")
 NEG = cc(coding(V3INT, "NEG", "Negative"))
 POS = cc(coding(V3INT, "POS", "Positive"))
 ANC = cc(coding(LOINC, "751-8", "Neutrophils [#/volume] in Blood by Automated count"))
@@ -223,7 +284,9 @@ RESPONSE_CODE = cc(coding(LOINC, "97509-4", "Cancer Disease Progression"))
 
 def response_value(code):
     displays = {"cr": "Complete remission (CR)", "cri": "Complete remission with incomplete hematologic recovery (CRi)",
-                "cr-mrd-neg": "Complete remission, MRD negative", "cr-mrd-pos": "Complete remission, MRD positive"}
+                "cr-mrd-neg": "Complete remission, MRD negative", "cr-mrd-pos": "Complete remission, MRD positive",
+                "cri-mrd-neg": "Complete remission with incomplete hematologic recovery, MRD negative",
+                "cri-mrd-pos": "Complete remission with incomplete hematologic recovery, MRD positive"}
     return cc(coding(CS + "disease-response", code, displays[code]))
 
 
@@ -240,7 +303,8 @@ DRUG = {
     "aclarubicin": cc(coding(RXNORM, "239", "aclarubicin"), coding(ATC, "L01DB04", "aclarubicin"), text="aclarubicin (Acla)"),
     "fludarabine": cc(coding(RXNORM, "24698", "fludarabine"), coding(ATC, "L01BB05", "fludarabine"), text="fludarabine"),
     "melphalan": cc(coding(RXNORM, "6718", "melphalan"), coding(ATC, "L01AA03", "melphalan"), text="melphalan"),
-    "g-csf": cc(coding(RXNORM, "68442", "filgrastim"), coding(ATC, "L03AA02", "filgrastim"),
+    # The letter names no product: the class code, not filgrastim.
+    "g-csf": cc(coding(CS + "drug", "g-csf", "Granulocyte colony-stimulating factor, product not reported"),
                 text="granulocyte colony-stimulating factor (G-CSF)"),
     "rhtpo": cc(coding(CS + "drug", "rhtpo", "Recombinant human thrombopoietin (rhTPO)"),
                 text="recombinant human thrombopoietin (rhTPO)"),
@@ -251,14 +315,15 @@ NO_SCHEDULE = ("Dose, route and day-by-day schedule are not reported (the letter
 
 
 def administration(drug, start, regimen, day, anchor, assumption, reason=True, extra_notes=()):
+    """One agent of a regimen; `assumption` says why its start is the day given (the letter gives no schedule)."""
     r = {
         "resourceType": "MedicationAdministration",
         "extension": [regimen_ext(regimen), tday(day, anchor)],
         "status": "completed",
         "medicationCodeableConcept": DRUG[drug],
         "subject": PATIENT,
-        "effectivePeriod": {"start": start},
-        "note": note(NO_SCHEDULE, assumption, *extra_notes),
+        "effectivePeriod": {"start": start, "_start": mark(assumption)},
+        "note": note(NO_SCHEDULE, *extra_notes),
     }
     if reason:
         r["reasonReference"] = [DIAGNOSIS]
@@ -278,12 +343,20 @@ def specimen(kind, date, day=None, anchor=None, assumption=None):
                                            "Bone marrow aspiration procedure (procedure)" if kind == "bm" else "Lumbar puncture (procedure)"))},
     })
     if assumption:
-        r["note"] = note(assumption)
+        r["collection"]["_collectedDateTime"] = mark(assumption)
     return r
 
 
-def mrd(result, date, spec, day, anchor, notes):
-    return {
+def dated(r, date, date_assumed):
+    """effectiveDateTime, marked when the letter does not give that day."""
+    r["effectiveDateTime"] = date
+    if date_assumed:
+        r["_effectiveDateTime"] = mark(date_assumed)
+    return r
+
+
+def mrd(result, date, spec, day, anchor, notes, date_assumed=None):
+    r = {
         "resourceType": "Observation",
         "extension": [tday(day, anchor)],
         "status": "final",
@@ -291,67 +364,70 @@ def mrd(result, date, spec, day, anchor, notes):
         "code": MRD_CODE,
         "subject": PATIENT,
         "focus": [DIAGNOSIS],
-        "effectiveDateTime": date,
+    }
+    dated(r, date, date_assumed)
+    r.update({
         "valueCodeableConcept": NEG if result == "NEG" else POS,
         "interpretation": [NEG if result == "NEG" else POS],
-        "method": FLOW,
+        "method": marked(FLOW, MRD_METHOD_ASSUMED),
         "specimen": spec,
-        "note": note(*notes, "MRD method not stated in the letter; flow cytometry assumed (CD38 positivity is reported "
-                             "with each MRD result). Assay sensitivity not reported."),
-    }
-
-
-def cd38_pct(value, date, spec, day, anchor, csf=False, notes=()):
-    return {
-        "resourceType": "Observation",
-        "extension": [tday(day, anchor)],
-        "status": "final",
-        "category": [LAB],
-        "code": CD38_CSF if csf else CD38_BM,
-        "subject": PATIENT,
-        "effectiveDateTime": date,
-        "valueQuantity": {"value": value, "unit": "%", "system": UCUM, "code": "%"},
-        "specimen": spec,
-        "note": note("CD38 positivity rate as reported in the letter.", *notes),
-    }
-
-
-def cd38_high(date, spec, notes, day=None, anchor=None):
-    r = {"resourceType": "Observation"}
-    if day is not None:
-        r["extension"] = [tday(day, anchor)]
-    r.update({
-        "status": "final",
-        "category": [LAB],
-        "code": CD38_BM,
-        "subject": PATIENT,
-        "effectiveDateTime": date,
-        # The letter reports "high CD38 expression" without a percentage: no value is invented.
-        "valueQuantity": {"extension": [{"url": "http://hl7.org/fhir/StructureDefinition/data-absent-reason", "valueCode": "unknown"}],
-                          "unit": "%", "system": UCUM, "code": "%"},
-        "interpretation": [cc(coding(V3INT, "H", "High"), text="high CD38 expression")],
-        "specimen": spec,
-        "note": note("The letter reports high CD38 expression but no percentage; the value is absent (data-absent-reason "
-                     "'unknown') and only the interpretation 'High' is recorded.", *notes),
+        "note": note(*notes, "Assay sensitivity not reported."),
     })
     return r
 
 
-def count(code, value, date, day, anchor, unit_display, notes):
-    return {
+def cd38_pct(value, date, spec, day, anchor, notes=(), date_assumed=None):
+    r = {
+        "resourceType": "Observation",
+        "extension": [tday(day, anchor)],
+        "status": "final",
+        "category": [LAB],
+        "code": CD38,
+        "subject": PATIENT,
+    }
+    dated(r, date, date_assumed)
+    r.update({
+        "valueQuantity": {"value": value, "unit": "%", "system": UCUM, "code": "%"},
+        "specimen": spec,
+        "note": note("CD38 positivity rate of the leukaemic cells as reported in the letter.", *notes, DARA_MASKING),
+    })
+    return r
+
+
+def cd38_high(date, spec, notes, date_assumed, day=None, anchor=None):
+    r = {"resourceType": "Observation"}
+    if day is not None:
+        r["extension"] = [tday(day, anchor)]
+    r.update({"status": "final", "category": [LAB], "code": CD38, "subject": PATIENT})
+    dated(r, date, date_assumed)
+    r.update({
+        # The letter reports "high CD38 expression" without a percentage: no value is invented (hf-obs-1, hf-obs-2).
+        "dataAbsentReason": cc(coding("http://terminology.hl7.org/CodeSystem/data-absent-reason", "unknown", "Unknown"),
+                               text="reported as 'high CD38 expression' without a percentage"),
+        "interpretation": [cc(coding(V3INT, "H", "High"), text="high CD38 expression")],
+        "specimen": spec,
+        "note": note(*notes),
+    })
+    return r
+
+
+def count(code, value, date, day, anchor, unit_display, notes, value_assumed=None, date_assumed=None):
+    r = {
         "resourceType": "Observation",
         "extension": [tday(day, anchor)],
         "status": "final",
         "category": [LAB],
         "code": code,
         "subject": PATIENT,
-        "effectiveDateTime": date,
-        "valueQuantity": qty(value, unit_display, "10*9/L"),
-        "note": note(*notes),
     }
+    dated(r, date, date_assumed)
+    q = qty(value, unit_display, "10*9/L")
+    r["valueQuantity"] = marked(q, value_assumed) if value_assumed else q
+    r["note"] = note(*notes)
+    return r
 
 
-def response(code, date, day, anchor, members, notes):
+def response(code, date, day, anchor, members, notes, date_assumed=None):
     r = {
         "resourceType": "Observation",
         "extension": [tday(day, anchor)],
@@ -360,16 +436,18 @@ def response(code, date, day, anchor, members, notes):
         "code": RESPONSE_CODE,
         "subject": PATIENT,
         "focus": [DIAGNOSIS],
-        "effectiveDateTime": date,
+    }
+    dated(r, date, date_assumed)
+    r.update({
         "valueCodeableConcept": response_value(code),
         "note": note(*notes),
-    }
+    })
     if members:
         r["hasMember"] = members
     return r
 
 
-def variant(present, date, spec, notes, day=None, anchor=None):
+def variant(present, date, spec, notes, date_assumed, day=None, anchor=None):
     r = {"resourceType": "Observation"}
     if day is not None:
         r["extension"] = [tday(day, anchor)]
@@ -378,7 +456,9 @@ def variant(present, date, spec, notes, day=None, anchor=None):
         "category": [LAB, cc(coding(V2_0074, "GE", "Genetics"))],
         "code": cc(coding(LOINC, "69548-6", "Genetic variant assessment")),
         "subject": PATIENT,
-        "effectiveDateTime": date,
+    })
+    dated(r, date, date_assumed)
+    r.update({
         "valueCodeableConcept": cc(coding(LOINC, "LA9633-4", "Present") if present else coding(LOINC, "LA9634-2", "Absent")),
         "method": cc(coding(LOINC, "LA26398-0", "Sequencing"), text="next-generation sequencing (NGS)"),
         "specimen": spec,
@@ -403,9 +483,11 @@ CTCAE_TERMS = {
 GRADE_DISPLAY = {1: "Mild Adverse Event", 2: "Moderate Adverse Event", 3: "Severe Adverse Event"}
 
 
-def adverse_event(term, grade, date, regimen, suspects, explanation, outcome=None, day=None, anchor=None):
+def adverse_event(term, grade, date, regimen, suspects, explanation, grade_assumed, outcome=None, day=None, anchor=None,
+                  date_assumed=None):
     (ncit, ndisp), (mdr, mdisp) = CTCAE_TERMS[term]
-    ext = [{"url": SD + "ctcae-grade", "valueCodeableConcept": cc(coding(CS + "ctcae-grade", str(grade), GRADE_DISPLAY[grade]))},
+    ext = [{"url": SD + "ctcae-grade", "valueCodeableConcept": marked(
+               cc(coding(CS + "ctcae-grade", str(grade), GRADE_DISPLAY[grade])), grade_assumed)},
            regimen_ext(regimen)]
     if day is not None:
         ext.append(tday(day, anchor))
@@ -419,6 +501,8 @@ def adverse_event(term, grade, date, regimen, suspects, explanation, outcome=Non
         "date": date,
         "suspectEntity": [{"instance": s} for s in suspects],
     }
+    if date_assumed:
+        r["_date"] = mark(date_assumed)
     if outcome:
         r["outcome"] = cc(coding("http://terminology.hl7.org/CodeSystem/adverse-event-outcome", outcome,
                                  {"resolved": "Resolved"}[outcome]))
@@ -432,24 +516,24 @@ def bundle_01():
         "resourceType": "Patient",
         "identifier": ident("patient") + [{"system": "urn:hemefhir:case", "value": "tjh-2025-0019"}],
         "text": narrative("Patient of the letter to the editor DOI 10.4274/tjh.galenos.2025.2025.0019: a 60-year-old woman "
-                          "when T-ALL was diagnosed in February 2024. The letter reports only the age; birthDate 1963 is "
-                          "derived from it (age 60 in February 2024 means a birth between March 1963 and February 1964) "
-                          "and is an assumption. No name or other identifying data are reported."),
+                          "when T-ALL was diagnosed in February 2024. No name or other identifying data are reported."),
         "gender": "female",
         "birthDate": "1963",
+        "_birthDate": mark("Letter: 'a 60-year-old female ... newly diagnosed ... in February 2024'. Age 60 then means a "
+                           "birth between March 1963 and February 1964; the year 1963 is derived from the age, not reported."),
     }, "patient", "patient")
 
-    spec = b.add(specimen("bm", "2024-02-05",
-                          assumption="Diagnostic bone-marrow aspirate. The collection day is assumed; the letter says only "
-                                     "that T-ALL was diagnosed in February 2024."),
-                 "specimen-bm-diagnosis")
+    feb = ("Letter: 'newly diagnosed ... in February 2024', no day; the 5th is assumed for the diagnostic marrow "
+           "and the results from it.")
+    spec = b.add(specimen("bm", "2024-02-05", assumption=feb), "specimen-bm-diagnosis")
     b.add(cd38_high("2024-02-05", spec, ["Diagnostic sample; the letter describes a newly diagnosed T-ALL with high CD38 "
-                                         "expression. Date assumed within February 2024."]),
+                                         "expression."], feb),
           "obs-cd38-diagnosis", "immunophenotype")
     b.add(variant(True, "2024-02-05", spec,
-                  ["STAT5B mutation detected by NGS of bone marrow at diagnosis (the letter reports it as no longer "
-                   "detected at follow-up). The variant's HGVS and allele fraction are not reported. Date assumed within "
-                   "February 2024."]),
+                  ["STAT5B mutation detected by NGS of bone marrow (the letter reports it only as no longer detected at "
+                   "follow-up, so it was present before). The variant's HGVS and allele fraction are not reported."],
+                  "Letter: 'NGS of the BM no longer detected the STAT5B mutation' (November 2024); when it was first "
+                  "detected is not reported. Dated to the diagnostic marrow (February 2024, day assumed)."),
           "obs-stat5b-diagnosis", "genomic-variant")
     b.add({
         "resourceType": "Condition",
@@ -467,8 +551,9 @@ def bundle_01():
         "subject": PATIENT,
         "onsetDateTime": "2024-02",
         "evidence": [{"detail": [b.ref("obs-cd38-diagnosis"), b.ref("obs-stat5b-diagnosis")]}],
-        "note": note("Onset is recorded at the precision the letter gives (February 2024). clinicalStatus 'remission' "
-                     "reflects the last report (CR, MRD negative, February 2025)."),
+        "note": note("Onset is recorded at the precision the letter gives (February 2024); the patient was 60 years old "
+                     "at diagnosis (reported). clinicalStatus 'remission' reflects the last report (CR, MRD negative, "
+                     "February 2025)."),
     }, "diagnosis-t-all", "diagnosis")
     # The diagnosis is created after its evidence in file order only for readability; transaction order does not matter.
     b.write()
@@ -485,27 +570,29 @@ def bundle_02():
         extra_ext=[{"url": SD + "cycle-number", "valuePositiveInt": 1}],
         addresses=[DIAGNOSIS],
         activity=[agent_activity(a) for a in agents],
-        note=note("One cycle of VDLP induction (reported). The start date is assumed: the letter reports diagnosis and "
-                  "induction in February 2024 without days. Induction day N = "
+        start_assumed="Letter: diagnosis and VDLP induction in February 2024, no days; day 1 of the cycle is assumed "
+                      f"on {iday(1)}.",
+        note=note("One cycle of VDLP induction (reported). Induction day N = "
                   f"{iday(1)} + (N-1) days."),
     ), "regimen-vdlp-induction", "treatment-regimen")
     for a in agents:
         b.add(administration(a, iday(1), plan, 1, plan,
-                             f"Start date {iday(1)} is the assumed first day of the VDLP cycle (not reported)."),
+                             f"Letter: 'one cycle of VDLP induction', no schedule; the agent is dated to the assumed first "
+                             f"day of the cycle ({iday(1)})."),
               f"ma-induction-{a}", "medication-administration")
     d = 29
-    spec = b.add(specimen("bm", iday(d), d, plan,
-                          "Post-induction bone-marrow assessment; the date (induction day 29) is assumed."),
-                 "specimen-bm-post-induction")
+    post = ("Letter: CR 'after one cycle of VDLP induction' but MRD positive, no date; the post-induction marrow is "
+            "assumed on induction day 29.")
+    spec = b.add(specimen("bm", iday(d), d, plan, post), "specimen-bm-post-induction")
     m = b.add(mrd("POS", iday(d), spec, d, plan,
-                  ["After one VDLP cycle the patient remained MRD positive (reported); the MRD level is not reported.",
-                   "Date assumed (induction day 29)."]),
+                  ["After one VDLP cycle the patient remained MRD positive (reported); the MRD level is not reported."],
+                  post),
               "obs-mrd-bm-post-induction", "mrd")
-    c = b.add(cd38_high(iday(d), spec, ["Persistent high CD38 expression after induction (reported). Date assumed."], d, plan),
+    c = b.add(cd38_high(iday(d), spec, ["Persistent high CD38 expression after induction (reported)."], post, d, plan),
               "obs-cd38-post-induction", "immunophenotype")
     b.add(response("cr-mrd-pos", iday(d), d, plan, [m, c],
                    ["Complete remission after one cycle of VDLP but MRD positive, with persistent high CD38 expression "
-                    "(reported). Date assumed (induction day 29)."]),
+                    "(reported: 'evaluated as CR/MRD(+)')."], post),
           "obs-response-post-induction", "disease-response")
     b.write()
     return b
@@ -515,11 +602,12 @@ def bundle_02():
 def bundle_03():
     b = Bundle("03-consolidation.json")
     b.add(consent(
-        "Written informed consent before Dara-VA-HAA consolidation (reported). The date is not reported; "
-        "March 2024 is assumed (before consolidation day 1, " + cday(1) + "). The clinical pathway was "
+        "Written informed consent before Dara-VA-HAA consolidation (reported). The clinical pathway was "
         "approved by the Ethics Committee of the 920th Hospital of the Joint Logistics Support Force, "
         "No. 2022-096-02.",
         ("treatment", "Treatment"), "2024-03",
+        "Letter: consent was obtained before consolidation, which began in April 2024; no date. March 2024 is assumed "
+        f"(before consolidation day 1, {cday(1)}).",
         "The 920th Hospital of Joint Logistics Support Force, Department of Hematology",
         "urn:hemefhir:ethics:2022-096-02", ("TREAT", "treatment")), "consent-consolidation", "consent")
 
@@ -527,6 +615,8 @@ def bundle_03():
     plan = b.add(regimen_plan(
         "dara-va-haa", "Dara-VA-HAA (daratumumab, venetoclax, azacitidine, homoharringtonine, cytarabine, aclarubicin)",
         "consolidation", "Dara-VA-HAA consolidation", cday(1),
+        start_assumed="Letter: 'consolidation chemotherapy was initiated in April 2024', no day. Day 1 is anchored on "
+                      f"{cday(1)}; every consolidation date is day 1 + (N-1) days of a reported day N.",
         addresses=[DIAGNOSIS],
         activity=[agent_activity(a) for a in agents],
         note=note(f"Consolidation day 1 is anchored on {cday(1)} (assumption: the letter says only 'April 2024'); "
@@ -538,7 +628,8 @@ def bundle_03():
     admins = {}
     for a in agents:
         admins[a] = b.add(administration(a, cday(1), plan, 1, plan,
-                                         f"Start date is consolidation day 1 ({cday(1)}, the documented anchor)."),
+                                         "Letter: the regimen's schedule is in the supplementary material (not "
+                                         f"available); every agent is dated to consolidation day 1 ({cday(1)})."),
                           f"ma-consolidation-{a}", "medication-administration")
     suspects = [admins[a] for a in agents]
 
@@ -548,45 +639,54 @@ def bundle_03():
         b.add(adverse_event(
             term, 2, "2024-04", plan, suspects,
             f"Grade I/II {label} during Dara-VA-HAA consolidation, fully resolved with symptomatic treatment (reported). "
-            "The letter gives one range, 'grade I/II', for headache, nausea, vomiting and infusion-related reactions; "
-            "grade 2 is recorded as the upper bound of that range, the actual grade may have been 1. The day is not "
-            "reported: the date is given to the month consolidation started (April 2024, assumption). The letter "
-            "attributes the reaction to the regimen without naming an agent, so all six agents are listed as suspects.",
-            outcome="resolved"),
+            "The letter attributes the reaction to the regimen without naming an agent, so all six agents are listed "
+            "as suspects.",
+            "Letter: 'grade I/II adverse reactions, including headache, nausea, vomiting, and infusion-related "
+            "reactions', one range for all four. Grade 2, the upper bound, is recorded so that a grade >= 2 search "
+            "does not miss them; the actual grade may have been 1.",
+            outcome="resolved",
+            date_assumed="Letter: during consolidation, which began in April 2024; no day or month. April 2024 is "
+                         "assumed (infusion reactions occur with the first daratumumab doses)."),
             f"ae-{term}", "adverse-event")
 
     day11 = cday(11)
-    for term, label, reason, outcome in (
+    # Grades checked against CTCAE v5.0; the lowest grade the letter's words and the care given imply (REQUESTS-FOR-IG.md).
+    for term, label, reason, grade_why, outcome in (
             ("neutrophil-count-decreased", "Chemotherapy-associated neutropenia",
-             "The letter does not grade the neutropenia; grade 3 is an assumption (CTCAE 'severe'), read from the "
-             "letter's grouping with severe anemia and the need for G-CSF; the true grade may have been 4. Recovery: "
-             "ANC > 1.0 x10^9/L by day 31 (reported).", "resolved"),
+             "Recovery: ANC > 1.0 x10^9/L by day 31 (reported).",
+             "Letter: 'neutropenia' on day 11, G-CSF given, 'by day 31, the ANC had recovered to greater than 1.0 x10^9/L'; "
+             "no grade. Recovery above 1.0 means the ANC was below 1.0: CTCAE v5.0 grade 3 (< 1.0-0.5 x10^9/L) is the "
+             "lowest grade that fits; grade 4 (< 0.5) is likely after this regimen but not stated.", "resolved"),
             ("anemia", "Severe anemia",
-             "The letter says 'severe anemia'. CTCAE v5.0 grade 3 is 'severe' (Hgb < 8.0 g/dL, transfusion indicated; "
-             "red-cell transfusions were given), so grade 3 is recorded as the lower bound of 'severe'; no hemoglobin "
-             "value is reported. Outcome not reported.", None),
+             "No hemoglobin value is reported. Outcome not reported.",
+             "Letter: 'severe anemia' treated with 'suspended red blood cell transfusions'; no grade. CTCAE v5.0 grade 3 "
+             "is 'Hgb < 8.0 g/dL; transfusion indicated', which the transfusions match; grade 4 needs life-threatening "
+             "consequences, which the letter does not report.", None),
             ("platelet-count-decreased", "Thrombocytopenia",
-             "The letter does not grade the thrombocytopenia; grade 3 is an assumption (CTCAE 'severe'), read from the "
-             "letter's grouping with severe anemia and the need for apheresis platelet transfusions and rhTPO; the true "
-             "grade may have been 4. Recovery: platelets > 100 x10^9/L by day 37 (reported).", "resolved")):
+             "Recovery: platelets > 100 x10^9/L by day 37 (reported).",
+             "Letter: 'thrombocytopenia' treated with rhTPO and 'platelet apheresis transfusions'; no grade or count. A "
+             "platelet transfusion is indicated below 50 x10^9/L at the latest (CTCAE v5.0 grade 3: < 50-25), so "
+             "grade 3 is the lowest grade that fits; grade 4 (< 25) is likely (prophylactic transfusion below 10-20) "
+             "but not stated.", "resolved")):
         b.add(adverse_event(
             term, 3, day11, plan, suspects,
             f"{label} observed on day 11 of Dara-VA-HAA consolidation (reported), chemotherapy-associated. {reason}",
-            outcome=outcome, day=11, anchor=plan),
+            grade_why, outcome=outcome, day=11, anchor=plan),
             f"ae-{term}-day11", "adverse-event")
 
-    support_note = ("Supportive care for the day-11 cytopenias (reported). Start on day 11 is an assumption (the letter "
-                    "reports the cytopenias on day 11 and the supportive care without days); duration not reported.")
-    b.add(administration("g-csf", day11, plan, 11, plan, support_note, reason=False, extra_notes=(
-        "The letter says 'granulocyte colony-stimulating factor' without naming the product; the filgrastim codings "
-        "are an assumption (the most common G-CSF).",)), "ma-supportive-g-csf", "medication-administration")
-    b.add(administration("rhtpo", day11, plan, 11, plan, support_note, reason=False, extra_notes=(
+    support_start = ("Letter: cytopenias 'on day 11 of consolidation chemotherapy' and the supportive care given for them, "
+                     "without days; the start on day 11 is assumed, duration not reported.")
+    b.add(administration("g-csf", day11, plan, 11, plan, support_start, reason=False, extra_notes=(
+        "The letter says 'granulocyte colony-stimulating factor' without naming the product: coded as the class "
+        "(HemeFHIR drug g-csf), not as filgrastim.",)), "ma-supportive-g-csf", "medication-administration")
+    b.add(administration("rhtpo", day11, plan, 11, plan, support_start, reason=False, extra_notes=(
         "rhTPO has no RxNorm or ATC code; it is coded in the HemeFHIR drug code system.",)),
         "ma-supportive-rhtpo", "medication-administration")
-    for key, code, disp, product, pdisp in (
-            ("red-cells", "116863004", "Transfusion of red blood cells", "suspended-red-cells", "Suspended red blood cells"),
+    for key, code, disp, product, pdisp, letter in (
+            ("red-cells", "116863004", "Transfusion of red blood cells", "suspended-red-cells", "Suspended red blood cells",
+             "suspended red blood cell transfusions"),
             ("apheresis-platelets", "180208003", "Intravenous blood transfusion of platelets", "apheresis-platelets",
-             "Apheresis platelets")):
+             "Apheresis platelets", "platelet apheresis transfusions")):
         b.add({
             "resourceType": "Procedure",
             "extension": [regimen_ext(plan), tday(11, plan)],
@@ -594,32 +694,37 @@ def bundle_03():
             "category": cc(coding(SCT, "5447007", "Transfusion")),
             "code": cc(coding(SCT, code, disp)),
             "subject": PATIENT,
-            "performedDateTime": day11,
+            # A series: one Procedure over a period; how many units and the last day are not reported.
+            "performedPeriod": {"start": day11, "_start": mark(
+                f"Letter: '{letter}' for the day-11 cytopenias, without number or dates; the series is assumed to start "
+                "on day 11. Its end is not reported (left open); no transfusion is recorded after day 30.")},
             "usedCode": [cc(coding(CS + "blood-product", product, pdisp))],
-            "note": note("Supportive transfusions for the day-11 cytopenias (reported). The number and dates of the "
-                         "transfusions are not reported: this one record, dated day 11 (assumption), stands for the series. "
-                         "No transfusion is recorded after day 30."),
+            "note": note("Supportive transfusions for the day-11 cytopenias (reported); the number of transfusions is "
+                         "not reported."),
         }, f"procedure-transfusion-{key}", "transfusion")
 
-    # Count recovery: the letter gives thresholds only; the values are illustrative.
+    # Count recovery: the letter gives thresholds only; the values are illustrative and marked.
     def anc(day, value, why):
-        return b.add(count(ANC, value, cday(day), day, plan, "10^9/L", [
-            f"Value not reported; the letter states ANC > 1.0 x10^9/L on day 31. {why}"]),
-            f"obs-anc-day{day}", "blood-count")
+        return b.add(count(ANC, value, cday(day), day, plan, "10^9/L", [],
+                           value_assumed=f"Letter: 'by day 31, the ANC had recovered to greater than 1.0 x10^9/L', no "
+                                         f"values. {why}"),
+                     f"obs-anc-day{day}", "blood-count")
 
-    anc(30, 0.8, "This value (below 1.0) is an assumption illustrating that day 31 is the first day above the threshold.")
-    anc(31, 1.2, "This value is an assumption illustrating the reported threshold crossing.")
-    anc(32, 1.4, "This value is an assumption, kept above 1.0 so that three consecutive values above 1.0 also date "
-                 "recovery to day 31.")
-    anc(33, 1.6, "This value is an assumption, kept above 1.0 so that three consecutive values above 1.0 also date "
-                 "recovery to day 31.")
-    for day, value, why in ((36, 85, "This value (below 100) is an assumption illustrating that day 37 is the first day "
-                                     "above the threshold."),
-                            (37, 110, "This value is an assumption illustrating the reported threshold crossing; no "
-                                      "platelet transfusion is recorded after day 30.")):
-        b.add(count(PLT, value, cday(day), day, plan, "10^9/L", [
-            f"Value not reported; the letter states platelets > 100 x10^9/L on day 37. {why}"]),
-            f"obs-platelets-day{day}", "blood-count")
+    anc(30, 0.8, "This value (below 1.0) illustrates that day 31 is the first day above the threshold.")
+    anc(31, 1.2, "This value illustrates the reported threshold crossing.")
+    anc(32, 1.4, "This value is kept above 1.0 so that three consecutive values above 1.0 also date recovery to day 31.")
+    anc(33, 1.6, "This value is kept above 1.0 so that three consecutive values above 1.0 also date recovery to day 31.")
+    for day, value, why in ((32, 72, "CRi on day 32 means incomplete recovery: with the ANC above 1.0 since day 31, the "
+                                     "platelets were below 100 that day; this value is the evidence the day-32 "
+                                     "response rests on."),
+                            (36, 85, "This value (below 100) illustrates that day 37 is the first day above the "
+                                     "threshold."),
+                            (37, 110, "This value illustrates the reported threshold crossing; no platelet transfusion "
+                                      "is recorded after day 30.")):
+        b.add(count(PLT, value, cday(day), day, plan, "10^9/L", [],
+                    value_assumed=f"Letter: 'by day 37, the PLT had recovered to greater than 100 x10^9/L', no values. "
+                                  f"{why}"),
+              f"obs-platelets-day{day}", "blood-count")
 
     # Day 32: bone marrow
     s32 = b.add(specimen("bm", cday(32), 32, plan), "specimen-bm-day32")
@@ -627,9 +732,12 @@ def bundle_03():
                 "obs-mrd-bm-day32", "mrd")
     c32 = b.add(cd38_pct(0.00, cday(32), s32, 32, plan, notes=["Day 32: CD38 positivity had dropped to 0.00 %."]),
                 "obs-cd38-bm-day32", "immunophenotype")
-    b.add(response("cri", cday(32), 32, plan, [m32, c32, b.ref("obs-anc-day32"), b.ref("obs-platelets-day36")],
-                   ["Day 32: CR with incomplete hematologic recovery (CRi), BM MRD negative (reported). Platelets had "
-                    "not yet recovered (> 100 x10^9/L only from day 37)."]),
+    # Evidence as it stood on day 32 (hf-resp-1): nothing dated later.
+    b.add(response("cri-mrd-neg", cday(32), 32, plan,
+                   [m32, c32, b.ref("obs-anc-day32"), b.ref("obs-platelets-day32")],
+                   ["Day 32: CR with incomplete hematologic recovery (CRi), BM MRD negative (reported): the first "
+                    "MRD-negative remission. ANC was above 1.0 x10^9/L, platelets below 100 x10^9/L (> 100 only from "
+                    "day 37)."]),
           "obs-response-day32", "disease-response")
 
     # Day 73: bone marrow and CSF
@@ -640,9 +748,9 @@ def bundle_03():
     mf73 = b.add(mrd("NEG", cday(73), f73, 73, plan, ["Day 73: cerebrospinal-fluid MRD negative (reported)."]),
                  "obs-mrd-csf-day73", "mrd")
     c73 = b.add(cd38_pct(0.00, cday(73), s73, 73, plan, notes=["Day 73, bone marrow."]), "obs-cd38-bm-day73", "immunophenotype")
-    cf73 = b.add(cd38_pct(0.00, cday(73), f73, 73, plan, csf=True, notes=["Day 73, cerebrospinal fluid."]),
+    cf73 = b.add(cd38_pct(0.00, cday(73), f73, 73, plan, notes=["Day 73, cerebrospinal fluid."]),
                  "obs-cd38-csf-day73", "immunophenotype")
-    b.add(response("cr", cday(73), 73, plan, [m73, mf73, c73, cf73],
+    b.add(response("cr-mrd-neg", cday(73), 73, plan, [m73, mf73, c73, cf73],
                    ["Day 73: sustained CR confirmed; BM and CSF MRD negative, CD38 0.00 % in both (reported)."]),
           "obs-response-day73", "disease-response")
     b.write()
@@ -663,11 +771,6 @@ def bundle_04():
         note=note("Conditioning (preconditioning) with fludarabine and melphalan from consolidation day 78 (reported). "
                   "Doses and schedule are not reported."),
     ), "regimen-flu-mel-conditioning", "treatment-regimen")
-    for a in ("fludarabine", "melphalan"):
-        b.add(administration(a, cday(78), plan, 78, CONSOLIDATION,
-                             "Start date is consolidation day 78 (reported start of conditioning); the day this agent "
-                             "was given is not reported."),
-              f"ma-conditioning-{a}", "medication-administration")
     hsct = b.add({
         "resourceType": "Procedure",
         "extension": [
@@ -692,15 +795,28 @@ def bundle_04():
                    text="Allogeneic hematopoietic stem cell transplantation (allo-HSCT), haploidentical, donor: son"),
         "subject": PATIENT,
         "performedDateTime": HSCT_DATE.isoformat(),
+        "_performedDateTime": mark(
+            "Letter: 'On day 78, the patient received preconditioning therapy with fludarabine and melphalan, followed "
+            f"by allo-HSCT', no transplant date. {HSCT_DATE.isoformat()} (consolidation day {HSCT_DAY}, after a "
+            "conditioning of six days) is assumed; post-transplant days are counted from it (day 0)."),
+        # The conditioning regimen this transplant follows (its administrations are partOf this Procedure).
+        "basedOn": [plan],
         "reasonReference": [DIAGNOSIS],
         "note": note(
-            f"Transplant date not reported: the letter says only 'on day 78 ... fludarabine and melphalan, followed by "
-            f"allo-HSCT'. {HSCT_DATE.isoformat()} (consolidation day {HSCT_DAY}, after a conditioning of assumed six days) "
-            "is an assumption; post-transplant days are counted from it (day 0).",
-            "Reported: donor the patient's son, HLA 7/12 match (haploidentical), donor blood group O to recipient B "
-            "(minor ABO mismatch), donor-specific antibodies negative, CD34+ cell dose 13.35 x10^6/kg. Stem-cell "
-            "source not reported."),
+            "Reported: donor the patient's son, HLA 7/12 match (7 of 12 alleles; the loci typed are not reported), "
+            "haploidentical, donor blood group O to recipient B (minor ABO mismatch), donor-specific antibodies "
+            "negative, CD34+ cell dose 13.35 x10^6/kg. Stem-cell source not reported."),
     }, "procedure-allo-hsct", "allo-hsct")
+    for a in ("fludarabine", "melphalan"):
+        r = administration(a, cday(78), plan, 78, CONSOLIDATION,
+                           "Letter: 'On day 78, the patient received preconditioning therapy with fludarabine and "
+                           "melphalan'; the day each agent was given is not reported, both are dated to day 78.")
+        r["partOf"] = [hsct]  # conditioning is part of the transplant procedure
+        b.add(r, f"ma-conditioning-{a}", "medication-administration")
+    # The day +28 marrow serves the chimerism and the third negative MRD (bundle 05).
+    s28 = b.add(specimen("bm", hday(28), 28, hsct, "Letter: five consecutive negative BM MRD assessments through "
+                                                   "November 2024, no dates; the third is assumed on day +28."),
+                "specimen-bm-hsct-day28")
     b.add({
         "resourceType": "Observation",
         "extension": [tday(28, hsct)],
@@ -710,9 +826,12 @@ def bundle_04():
         "subject": PATIENT,
         "focus": [hsct],
         "effectiveDateTime": hday(28),
+        "_effectiveDateTime": mark(f"Letter: 'The chimerism rate was 94%', no date; day +28 ({hday(28)}), the usual "
+                                   "first engraftment check, is assumed."),
         "valueQuantity": qty(94, "%"),
-        "note": note("Donor chimerism 94 % (reported). The date, specimen and method are not reported; day +28 "
-                     f"({hday(28)}) is an assumption."),
+        "specimen": marked(s28, "Letter: no specimen, method or cell lineage for the chimerism; the day +28 bone-marrow "
+                                "aspirate is assumed (unsorted cells, lineage not reported)."),
+        "note": note("Donor chimerism 94 % (reported); method and lineage not reported."),
     }, "obs-chimerism", "chimerism")
     b.write()
     return b
@@ -728,81 +847,90 @@ def bundle_05():
     # the three post-transplant dates below are assumptions.
     followups = [(28, "3 of 5"), (90, "4 of 5"), (145, "5 of 5")]
     for d, nth in followups:
-        s = b.add(specimen("bm", hday(d), d, HSCT, f"Post-transplant bone-marrow assessment; date (day +{d}) assumed."),
-                  f"specimen-bm-hsct-day{d}")
+        when = (f"Letter: 'five consecutive BM MRD assessments that were all negative, with a CD38 positivity rate of "
+                f"0.00%' as of November 2024, no dates; result {nth} is assumed on day +{d} ({hday(d)}).")
+        if d == 28:
+            s = cond_ref("Specimen", f"specimen-bm-hsct-day{d}")  # written with the chimerism (bundle 04)
+        else:
+            s = b.add(specimen("bm", hday(d), d, HSCT, when), f"specimen-bm-hsct-day{d}")
         b.add(mrd("NEG", hday(d), s, d, HSCT, [
             f"Negative bone-marrow MRD result {nth} of the five consecutive negative results reported through November "
-            "2024 (the first two are consolidation days 32 and 73). The date is not reported; "
-            f"day +{d} after transplant ({hday(d)}) is an assumption."]),
+            "2024 (the first two are consolidation days 32 and 73)."], when),
             f"obs-mrd-bm-hsct-day{d}", "mrd")
         b.add(cd38_pct(0.00, hday(d), s, d, HSCT, notes=[
-            f"CD38 positivity 0.00 % with each follow-up bone-marrow MRD assessment (reported). Date assumed (day +{d})."]),
+            "CD38 positivity 0.00 % with each follow-up bone-marrow MRD assessment (reported)."], date_assumed=when),
             f"obs-cd38-bm-hsct-day{d}", "immunophenotype")
     nov = 145
+    nov_date = (f"Letter: 'As of November 2024', no day; the follow-up assessment is assumed on day +{nov} "
+                f"({hday(nov)}).")
     snov = b.ref(f"specimen-bm-hsct-day{nov}")
-    fnov = b.add(specimen("csf", hday(nov), nov, HSCT, "Follow-up cerebrospinal fluid; date assumed (November 2024)."),
-                 f"specimen-csf-hsct-day{nov}")
-    b.add(mrd("NEG", hday(nov), fnov, nov, HSCT, [
-        "CSF MRD remained negative as of November 2024 (reported); the exact date is assumed."]),
-        f"obs-mrd-csf-hsct-day{nov}", "mrd")
+    fnov = b.add(specimen("csf", hday(nov), nov, HSCT, nov_date), f"specimen-csf-hsct-day{nov}")
+    b.add(mrd("NEG", hday(nov), fnov, nov, HSCT, ["CSF MRD remained negative as of November 2024 (reported)."], nov_date),
+          f"obs-mrd-csf-hsct-day{nov}", "mrd")
     b.add(variant(False, hday(nov), snov, [
-        "NGS of the bone marrow no longer detected the STAT5B mutation as of November 2024 (reported); the exact date "
-        "is assumed. The genomic regions covered are not reported."], nov, HSCT),
+        "NGS of the bone marrow no longer detected the STAT5B mutation as of November 2024 (reported). The genomic "
+        "regions covered are not reported."], nov_date, nov, HSCT),
         "obs-stat5b-follow-up", "genomic-variant")
     for code, value, key, what in ((ANC, 3.0, "anc", "neutrophil"), (PLT, 180, "platelets", "platelet")):
-        o = count(code, value, hday(nov), nov, HSCT, "10^9/L", [
-            f"Value not reported; the letter states that the {what} count had recovered to within the normal range by "
-            f"November 2024. This value is an illustrative assumption within the normal range; the date is assumed."])
+        o = count(code, value, hday(nov), nov, HSCT, "10^9/L", [],
+                  value_assumed=f"Letter: 'Both the neutrophil and platelet counts have recovered to within normal "
+                                f"ranges', no values; an illustrative {what} count within the normal range.",
+                  date_assumed=nov_date)
         o["interpretation"] = [cc(coding(V3INT, "N", "Normal"))]
         b.add(o, f"obs-{key}-hsct-day{nov}", "blood-count")
-    b.add(response("cr", hday(nov), nov, HSCT,
-                   [b.ref(f"obs-mrd-bm-hsct-day{nov}"), b.ref(f"obs-mrd-csf-hsct-day{nov}"), b.ref("obs-stat5b-follow-up")],
+    b.add(response("cr-mrd-neg", hday(nov), nov, HSCT,
+                   [b.ref(f"obs-mrd-bm-hsct-day{nov}"), b.ref(f"obs-mrd-csf-hsct-day{nov}"), b.ref("obs-stat5b-follow-up"),
+                    b.ref(f"obs-anc-hsct-day{nov}"), b.ref(f"obs-platelets-hsct-day{nov}")],
                    ["As of November 2024: five consecutive negative BM MRD assessments, CD38 0.00 %, STAT5B no longer "
                     "detected, CSF MRD negative, neutrophils and platelets within normal ranges; efficacy assessed as CR "
-                    "(reported). Exact date assumed."]),
+                    "(reported) with MRD negative."], nov_date),
           f"obs-response-hsct-day{nov}", "disease-response")
 
     study = b.add({
         "resourceType": "ResearchStudy",
         "status": "active",
+        "_status": mark("Letter: 'enrolled in another clinical trial for maintenance therapy', no trial status; "
+                        "'active' is assumed (it was enrolling in November 2024)."),
         "title": "Post-allo-HSCT maintenance trial (identity not reported)",
         "primaryPurposeType": cc(coding("http://terminology.hl7.org/CodeSystem/research-study-prim-purp-type",
                                         "treatment", "Treatment")),
         "condition": [cc(coding(SCT, "277575008", "T-cell acute lymphoblastic leukemia"))],
         "description": "Clinical trial of maintenance therapy after allogeneic HSCT, aimed at further reducing the risk of "
                        "relapse. The letter does not name the trial, its sponsor, registration or agents.",
-        "note": note("status 'active' is an assumption: the letter reports the enrolment, not the trial's status."),
     }, "research-study-maintenance", "research-study")
     subject = b.add({
         "resourceType": "ResearchSubject",
         "text": narrative("Enrolled in another clinical trial for maintenance therapy after allo-HSCT (reported as of "
-                          "November 2024). The enrolment date is not reported; November 2024 is an assumption. status "
-                          "'on-study' is an assumption."),
+                          "November 2024)."),
         "status": "on-study",
-        "period": {"start": "2024-11"},
+        "_status": mark("Letter: 'was enrolled' as of November 2024; 'on-study' is assumed (no later status reported)."),
+        "period": {"start": "2024-11", "_start": mark("Letter: enrolled 'as of November 2024', no enrolment date; the "
+                                                      "month November 2024 is assumed.")},
         "study": study,
         "individual": PATIENT,
     }, "research-subject-maintenance", "research-subject")
     b.add(regimen_plan(
         "post-hsct-maintenance", "Post-allo-HSCT maintenance", "maintenance",
         "Post-allo-HSCT maintenance within a clinical trial", "2024-11",
+        start_assumed="Letter: maintenance within a trial 'as of November 2024', no start date; November 2024 is assumed.",
         status="unknown",
         addresses=[DIAGNOSIS],
         supportingInfo=[subject],
-        note=note("Maintenance therapy after allo-HSCT within a clinical trial (reported). The agents, schedule and "
-                  "start date are not reported; the start month November 2024 is an assumption."),
+        note=note("Maintenance therapy after allo-HSCT within a clinical trial (reported). The agents and schedule are "
+                  "not reported."),
     ), "regimen-post-hsct-maintenance", "treatment-regimen")
 
     feb = (dt.date(2025, 2, 15) - HSCT_DATE).days
-    sfeb = b.add(specimen("bm", hday(feb), feb, HSCT,
-                          "The letter reports MRD negativity in February 2025 without the specimen; bone marrow and the "
-                          "day (2025-02-15) are assumptions."),
-                 "specimen-bm-2025-02")
+    feb_date = "Letter: 'As of February 2025 ... CR/MRD(-)', no day; 2025-02-15 is assumed."
+    feb_spec = specimen("bm", hday(feb), feb, HSCT, feb_date)
+    feb_spec["type"] = marked(feb_spec["type"], "Letter: 'CR/MRD(-)' in February 2025 without the specimen; bone "
+                                                "marrow is assumed (the specimen of every earlier remission assessment).")
+    sfeb = b.add(feb_spec, "specimen-bm-2025-02")
     mfeb = b.add(mrd("NEG", hday(feb), sfeb, feb, HSCT, ["As of February 2025 the patient remained MRD negative "
-                                                         "(reported); specimen and exact date assumed."]),
+                                                         "(reported)."], feb_date),
                  "obs-mrd-bm-2025-02", "mrd")
     b.add(response("cr-mrd-neg", hday(feb), feb, HSCT, [mfeb],
-                   ["As of February 2025 the disease status remained CR/MRD(-) (reported); exact date assumed."]),
+                   ["As of February 2025 the disease status remained CR/MRD(-) (reported)."], feb_date),
           "obs-response-2025-02", "disease-response")
     b.write()
     return b
@@ -817,11 +945,12 @@ def bundle_06(prev):
         "address": [{"state": "Yunnan", "country": "CN"}],
     }, "organization-920th-hospital-hematology")
     consent2 = b.add(consent(
-        "Written informed consent before the manuscript was drafted (reported). The date is not "
-        "reported; December 2024 is an assumption (the letter was received on 14 January 2025). The "
+        "Written informed consent before the manuscript was drafted (reported). The "
         "retrospective analysis was approved by the Ethics Committee of the Sixth Affiliated Hospital of "
         "Kunming Medical University, No. 2024kmykdx6f201.",
-        ("research", "Research"), "2024-12", "The Sixth Affiliated Hospital, Kunming Medical University",
+        ("research", "Research"), "2024-12",
+        "Letter: consent 'prior to drafting this manuscript', no date; the letter was received on 14 January 2025, so "
+        "December 2024 is assumed.", "The Sixth Affiliated Hospital, Kunming Medical University",
         "urn:hemefhir:ethics:2024kmykdx6f201", ("HRESCH", "healthcare research")), "consent-publication", "consent")
 
     def refs(bundle, prefixes):
@@ -850,7 +979,7 @@ def bundle_06(prev):
         ("transplant", "Transplant",
          "Fludarabine + melphalan conditioning from day 78, then haploidentical allo-HSCT from the patient's son (HLA "
          "7/12, O to B, DSA negative, CD34+ 13.35 x10^6/kg); donor chimerism 94 %.",
-         refs(b04, ["regimen-", "ma-", "procedure-", "obs-"])),
+         refs(b04, ["regimen-", "ma-", "procedure-", "specimen", "obs-"])),
         ("follow-up", "Follow-up",
          "Through November 2024 five consecutive negative BM MRD results with CD38 0.00 %, STAT5B no longer detected, CSF "
          "MRD negative, normal neutrophils and platelets, CR; enrolled in a post-transplant maintenance trial; CR/MRD(-) "
@@ -886,7 +1015,10 @@ CASE_PATIENT = cond_ref("Patient", "patient")
 
 def strip_case_links(resource):
     """A resource of the case as a stand-alone body: no bundle-local references, no identifier that exists."""
-    r = json.loads(json.dumps(resource))
+    r = without_assumed(json.loads(json.dumps(resource)))
+    r.get("meta", {}).pop("tag", None)
+    if r.get("meta") == {}:
+        r.pop("meta")
     r.pop("identifier", None)
     r["extension"] = [e for e in r.get("extension", []) if e["url"] not in (SD + "treatment-day", SD + "regimen-reference")]
     if not r["extension"]:
@@ -894,7 +1026,7 @@ def strip_case_links(resource):
     for key in ("subject", "patient", "individual"):
         if key in r:
             r[key] = CASE_PATIENT
-    for key in ("focus", "hasMember", "evidence", "reasonReference", "suspectEntity", "specimen"):
+    for key in ("focus", "hasMember", "evidence", "reasonReference", "suspectEntity", "specimen", "basedOn", "partOf"):
         r.pop(key, None)
     return r
 
@@ -920,11 +1052,11 @@ def invalid_samples():
     anc = strip_case_links(count(ANC, 1.2, cday(31), 31, None, "10^9/L", ["Invalid sample."]))
     mrd_obs = strip_case_links(mrd("NEG", cday(32), None, 32, None, []))
     mrd_obs["specimen"] = cond_ref("Specimen", "specimen-bm-day32")
-    ae = strip_case_links(adverse_event("anemia", 3, cday(11), None, [], "Invalid sample."))
+    ae = strip_case_links(adverse_event("anemia", 3, cday(11), None, [], "Invalid sample.", None))
     hsct = strip_case_links(next(e["resource"] for e in _BUNDLES["04"].entries if e["resource"]["resourceType"] == "Procedure"))
     resp = strip_case_links(response("cri", cday(32), 32, None, [], []))
     ma = strip_case_links(administration("venetoclax", cday(1), None, 1, None, "Invalid sample."))
-    gv = strip_case_links(variant(True, "2024-02-05", None, []))
+    gv = strip_case_links(variant(True, "2024-02-05", None, [], None))
     chim = strip_case_links(next(e["resource"] for e in _BUNDLES["04"].entries
                                  if e["resource"]["resourceType"] == "Observation"))
     plan = strip_case_links(regimen_plan("dara-va-haa", "Dara-VA-HAA", "consolidation", "Dara-VA-HAA consolidation", cday(1)))
@@ -944,6 +1076,7 @@ def invalid_samples():
     r = with_profile(mrd_obs, "mrd"); r.pop("specimen")
     samples["mrd-without-specimen.json"] = r
     r = with_profile(mrd_obs, "mrd"); r.pop("valueCodeableConcept"); r.pop("interpretation")
+    r["code"] = MRD_QN_CODE  # a number goes with the quantitative code: the unit is the one fault
     r["valueQuantity"] = {"value": 0.0001, "unit": "1", "system": UCUM, "code": "1"}
     samples["mrd-fraction-not-percent.json"] = r
     r = with_profile(ae, "adverse-event")

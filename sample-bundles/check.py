@@ -56,8 +56,11 @@ def load_ig():
         if d.get("resourceType") == "StructureDefinition":
             (extensions if d.get("type") == "Extension" else profiles).add(d["url"])
         elif d.get("resourceType") == "CodeSystem":
-            for c in d.get("concept", []):
+            todo = list(d.get("concept", []))
+            while todo:  # a hierarchy (is-a) nests concepts
+                c = todo.pop()
                 vs_codes[(d["url"], c["code"])] = c.get("display")
+                todo.extend(c.get("concept", []))
         elif d.get("resourceType") == "ValueSet":
             for inc in d.get("compose", {}).get("include", []):
                 for c in inc.get("concept", []):
@@ -67,7 +70,8 @@ def load_ig():
 
 def resource_date(r):
     for getter in (lambda: r.get("effectiveDateTime"), lambda: r.get("effectivePeriod", {}).get("start"),
-                   lambda: r.get("performedDateTime"), lambda: r.get("collection", {}).get("collectedDateTime"),
+                   lambda: r.get("performedDateTime"), lambda: r.get("performedPeriod", {}).get("start"),
+                   lambda: r.get("collection", {}).get("collectedDateTime"),
                    lambda: r.get("period", {}).get("start"), lambda: r.get("date")):
         v = getter()
         if v:
@@ -217,16 +221,17 @@ def check_days_and_facts(all_resources, put_ids):
         fail(f"platelets > 100 should start on 2024-05-07 (day 37) and stay above; first is {first_plt}")
     transfusions = [r for _, _, r in all_resources if r["resourceType"] == "Procedure"
                     and r.get("meta", {}).get("profile") == [SD + "hemefhir-transfusion"]]
-    if any(t["performedDateTime"] > "2024-04-30" for t in transfusions):
+    if any(resource_date(t) > "2024-04-30" or t.get("performedPeriod", {}).get("end", "") > "2024-04-30"
+           for t in transfusions):
         fail("a transfusion is dated after day 30")
-    bm_neg = [o for o in obs if any(c.get("code") == "67128-9" for c in o["code"]["coding"])
+    bm_neg = [o for o in obs if any(c.get("code") == "mrd-flow-presence" for c in o["code"]["coding"])
               and o["valueCodeableConcept"]["coding"][0]["code"] == "NEG"
               and resolve(o["specimen"]["reference"], by_full_url, by_ident, put_ids)["type"]["coding"][0]["code"] == "MAR"]
     if len([o for o in bm_neg if o["effectiveDateTime"] <= "2024-11-30"]) != 5:
         fail("expected exactly five negative bone-marrow MRD results through November 2024")
     responses = sorted((o["effectiveDateTime"], o["valueCodeableConcept"]["coding"][0]["code"]) for o in obs
                        if o["code"]["coding"][0]["code"] == "97509-4")
-    if [c for _, c in responses] != ["cr-mrd-pos", "cri", "cr", "cr", "cr-mrd-neg"]:
+    if [c for _, c in responses] != ["cr-mrd-pos", "cri-mrd-neg", "cr-mrd-neg", "cr-mrd-neg", "cr-mrd-neg"]:
         fail(f"disease status over time is {responses}")
     admins = [r for _, _, r in all_resources if r["resourceType"] == "MedicationAdministration"]
     if len(admins) != 14:
@@ -235,6 +240,81 @@ def check_days_and_facts(all_resources, put_ids):
                     for _, _, r in all_resources if r["resourceType"] == "AdverseEvent")
     if len(grades) != 7:
         fail(f"expected 7 adverse events, found {grades}")
+
+
+ASSUMED = SD + "assumed"
+ASSUMED_TAG = ("http://hemefhir.org/fhir/CodeSystem/data-origin", "assumed")
+# Elements the letter does not state, each of which must carry the assumed extension:
+# (identifier value, path of the marked element with list indexes left out).
+MUST_BE_MARKED = [
+    ("patient", "_birthDate"),
+    ("obs-stat5b-diagnosis", "_effectiveDateTime"),
+    ("ae-neutrophil-count-decreased-day11", "extension.valueCodeableConcept"),
+    ("ae-anemia-day11", "extension.valueCodeableConcept"),
+    ("ae-platelet-count-decreased-day11", "extension.valueCodeableConcept"),
+    ("ae-headache", "extension.valueCodeableConcept"),
+    ("ae-nausea", "extension.valueCodeableConcept"),
+    ("ae-vomiting", "extension.valueCodeableConcept"),
+    ("ae-infusion-related-reaction", "extension.valueCodeableConcept"),
+    ("ma-induction-vincristine", "effectivePeriod._start"),
+    ("ma-consolidation-daratumumab", "effectivePeriod._start"),
+    ("ma-conditioning-melphalan", "effectivePeriod._start"),
+    ("ma-supportive-g-csf", "effectivePeriod._start"),
+    ("obs-platelets-day32", "valueQuantity"),
+    ("consent-consolidation", "_dateTime"),
+    ("consent-publication", "_dateTime"),
+    ("research-subject-maintenance", "period._start"),
+    ("obs-chimerism", "_effectiveDateTime"),
+    ("obs-chimerism", "specimen"),
+    ("procedure-allo-hsct", "_performedDateTime"),
+    ("procedure-transfusion-red-cells", "performedPeriod._start"),
+]
+
+
+def identifier_value(r):
+    ids = r.get("identifier")
+    ids = ids if isinstance(ids, list) else [ids] if ids else []
+    return next((i["value"] for i in ids if i.get("system") == SID), None)
+
+
+def assumed_paths(r):
+    """Paths (list indexes dropped) of the elements carrying the assumed extension."""
+    out = []
+    for path, node in walk(r):
+        for ext in node.get("extension", []) if isinstance(node.get("extension"), list) else []:
+            if isinstance(ext, dict) and ext.get("url") == ASSUMED:
+                out.append(re.sub(r"\[\d+\]", "", path))
+    return out
+
+
+def check_evidence_and_assumptions(all_resources, put_ids):
+    by_full_url = {fu: r for _, fu, r in all_resources}
+    by_ident = {(r["resourceType"], identifier_value(r)): r for _, _, r in all_resources}
+    # (a) a response's evidence exists when the response is given: nothing it references is dated later
+    for name, _, r in all_resources:
+        if r["resourceType"] != "Observation" or r["code"]["coding"][0]["code"] != "97509-4":
+            continue
+        for path, node in walk(r):
+            ref = node.get("reference")
+            if not isinstance(ref, str):
+                continue
+            target = resolve(ref, by_full_url, by_ident, put_ids)
+            if target and target["resourceType"] == "Observation" and target.get("effectiveDateTime", "")[:10] > r["effectiveDateTime"][:10]:
+                fail(f"{name}: response {identifier_value(r)} ({r['effectiveDateTime']}) cites "
+                     f"{identifier_value(target)} dated {target['effectiveDateTime']} at {path}")
+    # (b) the assumed extension and the data-origin tag go together; the listed elements carry the marker
+    for name, _, r in all_resources:
+        tagged = any((t.get("system"), t.get("code")) == ASSUMED_TAG for t in r.get("meta", {}).get("tag", []))
+        marked = bool(assumed_paths(r))
+        if tagged != marked:
+            fail(f"{name}: {r['resourceType']} {identifier_value(r)} has "
+                 + ("the assumed tag but no assumed element" if tagged else "an assumed element but no assumed tag"))
+    for value, path in MUST_BE_MARKED:
+        r = next((r for (t, v), r in by_ident.items() if v == value), None)
+        if r is None:
+            fail(f"assumption list: no resource {value}")
+        elif path not in assumed_paths(r):
+            fail(f"{value}: {path} is assumed but carries no assumed extension (marked: {assumed_paths(r)})")
 
 
 def check_invalid():
@@ -258,6 +338,7 @@ def main():
         fail(f"no profiles found under {IG}")
     all_resources, put_ids = check_case(profiles, extensions, vs_codes)
     check_days_and_facts(all_resources, put_ids)
+    check_evidence_and_assumptions(all_resources, put_ids)
     check_invalid()
     for msg in failures:
         print("FAIL", msg)

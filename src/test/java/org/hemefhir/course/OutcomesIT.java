@@ -129,7 +129,8 @@ class OutcomesIT extends FhirIntegrationTest {
 				"platelet-recovery");
 		assertThat(value(plt, "status")).isEqualTo("not-reached");
 		assertThat(value(plt, "reason")).contains("follows a platelet transfusion within 30 days");
-		assertThat(parts(plt, "note")).hasSize(2);
+		// one note per excluded count: days 32 (the CRi's evidence), 36 and 37
+		assertThat(parts(plt, "note")).hasSize(3);
 	}
 
 	@Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
@@ -33,6 +34,8 @@ class CaseReportIT extends FhirIntegrationTest {
 	private static final Path SAMPLES = Path.of("sample-bundles");
 
 	private static final String LOINC = "http://loinc.org|";
+
+	private static final String OBSERVATION_CODE = "http://hemefhir.org/fhir/CodeSystem/observation-code|";
 
 	private static final String TREATMENT_DAY = "http://hemefhir.org/fhir/StructureDefinition/treatment-day";
 
@@ -79,7 +82,9 @@ class CaseReportIT extends FhirIntegrationTest {
 	@Test
 	void q2_mrdOverTimeBoneMarrowVersusCsfInDateOrder() {
 		String patientParam = "patient=" + patient;
-		String mrd = "code=" + LOINC + "67128-9";
+		// the letter's MRD results are negative/positive: the qualitative code, not LOINC
+		// 67128-9 (a %)
+		String mrd = "code=" + OBSERVATION_CODE + "mrd-flow-presence";
 		JsonPath all = search("/Observation", patientParam, mrd, "_sort=date").then().extract().jsonPath();
 		List<String> dates = all.getList("entry.resource.effectiveDateTime", String.class);
 		assertThat(dates).isSorted().startsWith("2024-03-07", "2024-05-02").endsWith("2025-02-15");
@@ -108,9 +113,9 @@ class CaseReportIT extends FhirIntegrationTest {
 
 	@Test
 	void q3_cd38PositivityOverTime() {
-		JsonPath cd38 = search("/Observation", "patient=" + patient,
-				"code=" + LOINC
-						+ "51298-8,http://hemefhir.org/fhir/CodeSystem/immunophenotype-marker|cd38-positive-cells",
+		// CD38 on the leukaemic cells, marrow and CSF alike (LOINC 51298-8 would be all
+		// marrow cells)
+		JsonPath cd38 = search("/Observation", "patient=" + patient, "code=" + OBSERVATION_CODE + "cd38-abnormal-cells",
 				"_sort=date")
 			.then()
 			.extract()
@@ -118,7 +123,10 @@ class CaseReportIT extends FhirIntegrationTest {
 		assertThat(cd38.getList("entry.resource.effectiveDateTime", String.class)).isSorted()
 			.contains("2024-05-02", "2024-06-12");
 		assertThat(cd38.getString("entry[0].resource.interpretation[0].coding[0].code")).isEqualTo("H");
-		search("/Observation", "patient=" + patient, "code=" + LOINC + "51298-8", "date=ge2024-05-01").then()
+		search("/Observation", "patient=" + patient, "code=" + OBSERVATION_CODE + "cd38-abnormal-cells",
+				"date=ge2024-05-01")
+			.then()
+			.body("entry", hasSize(6))
 			.body("entry.resource.valueQuantity.value", everyItem(equalTo(0.0f)));
 	}
 
@@ -127,8 +135,8 @@ class CaseReportIT extends FhirIntegrationTest {
 		search("/Observation", "patient=" + patient, "category=laboratory",
 				"code=" + LOINC + "751-8," + LOINC + "777-3", "date=ge2024-04-30", "date=le2024-05-07", "_sort=date")
 			.then()
-			.body("entry.resource.effectiveDateTime", equalTo(
-					List.of("2024-04-30", "2024-05-01", "2024-05-02", "2024-05-03", "2024-05-06", "2024-05-07")));
+			.body("entry.resource.effectiveDateTime", equalTo(List.of("2024-04-30", "2024-05-01", "2024-05-02",
+					"2024-05-02", "2024-05-03", "2024-05-06", "2024-05-07")));
 
 		JsonPath anc = search("/Observation", "patient=" + patient, "code=" + LOINC + "751-8",
 				"value-quantity=gt1.0|http://unitsofmeasure.org|10*9/L", "_sort=date", "_count=1")
@@ -214,7 +222,41 @@ class CaseReportIT extends FhirIntegrationTest {
 	void q8_diseaseStatusOverTime() {
 		search("/Observation", "patient=" + patient, "code=" + LOINC + "97509-4", "_sort=date").then()
 			.body("entry.resource.collect { it.valueCodeableConcept.coding[0].code }",
-					equalTo(List.of("cr-mrd-pos", "cri", "cr", "cr", "cr-mrd-neg")));
+					equalTo(List.of("cr-mrd-pos", "cri-mrd-neg", "cr-mrd-neg", "cr-mrd-neg", "cr-mrd-neg")));
+	}
+
+	/**
+	 * The first MRD-negative remission is the day-32 CRi, found by the response codes.
+	 */
+	@Test
+	void q8_firstMrdNegativeRemissionIsDay32() {
+		JsonPath first = search("/Observation", "patient=" + patient, "code=" + LOINC + "97509-4",
+				"value-concept=http://hemefhir.org/fhir/CodeSystem/disease-response|cr-mrd-neg,"
+						+ "http://hemefhir.org/fhir/CodeSystem/disease-response|cri-mrd-neg",
+				"_sort=date", "_count=1")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
+		assertThat(first.getString("entry[0].resource.effectiveDateTime")).isEqualTo("2024-05-02");
+		assertThat(first.getString("entry[0].resource.valueCodeableConcept.coding[0].code")).isEqualTo("cri-mrd-neg");
+		assertThat(treatmentDay(first, "entry[0].resource")).isEqualTo(32);
+	}
+
+	/** _tag:not leaves out every resource holding a value the letter does not state. */
+	@Test
+	void assumedDataCanBeLeftOut() {
+		String assumed = "http://hemefhir.org/fhir/CodeSystem/data-origin|assumed";
+		List<String> reported = search("/Observation", "patient=" + patient, "code=" + LOINC + "97509-4",
+				"_tag:not=" + assumed, "_sort=date")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath()
+			.getList("entry.resource.effectiveDateTime", String.class);
+		// day 32 and day 73 are reported days; the others have an assumed date
+		assertThat(reported).containsExactly("2024-05-02", "2024-06-12");
+		search("/AdverseEvent", "subject=Patient/" + patient, "_tag=" + assumed).then().body("entry", hasSize(7));
 	}
 
 	@Test

@@ -60,8 +60,8 @@ final class ResultCodes {
 	private static final Map<String, String> UNIT_EXCEPTIONS = Map.of("718-7", UcumUnits.GRAMS_PER_LITRE);
 
 	/** The method (code of the IG's mrd-method value set) an MRD result code names. */
-	private static final Map<String, String> MRD_METHOD_OF_CODE = Map.of("67128-9", "flow-cytometry", "mrd-ngs", "ngs",
-			"mrd-pcr", "pcr");
+	private static final Map<String, String> MRD_METHOD_OF_CODE = Map.of("67128-9", "flow-cytometry",
+			"mrd-flow-presence", "flow-cytometry", "mrd-ngs", "ngs", "mrd-pcr", "pcr");
 
 	/** The chimerism profile fixes its code instead of binding a value set. */
 	private static final ResultCode DONOR_CHIMERISM = new ResultCode(LOCAL, "donor-chimerism", "Donor chimerism [%]",

@@ -111,8 +111,9 @@ class Hl7v2IngestIT extends FhirIntegrationTest {
 		Map<String, String> caseIds = Map.of("obs-anc-day30", "http://loinc.org|751-8", "obs-anc-day31",
 				"http://loinc.org|751-8", "obs-anc-day32", "http://loinc.org|751-8", "obs-anc-day33",
 				"http://loinc.org|751-8", "obs-platelets-day36", "http://loinc.org|777-3", "obs-platelets-day37",
-				"http://loinc.org|777-3", "obs-mrd-bm-day32", "http://loinc.org|67128-9", "obs-cd38-bm-day32",
-				"http://loinc.org|51298-8");
+				"http://loinc.org|777-3", "obs-mrd-bm-day32",
+				"http://hemefhir.org/fhir/CodeSystem/observation-code|mrd-flow-presence", "obs-cd38-bm-day32",
+				"http://hemefhir.org/fhir/CodeSystem/observation-code|cd38-abnormal-cells");
 		caseIds.forEach((caseId, code) -> {
 			Map<String, Object> expected = search("/Observation", "identifier=" + CASE + "|" + caseId).then()
 				.statusCode(200)
