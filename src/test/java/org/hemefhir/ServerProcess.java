@@ -91,7 +91,7 @@ public final class ServerProcess implements AutoCloseable {
 
 	private static void sleep() {
 		try {
-			Thread.sleep(500);
+			Thread.sleep(100);
 		}
 		catch (InterruptedException e) {
 			Thread.currentThread().interrupt();

@@ -25,7 +25,7 @@ import java.util.Date;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.hemefhir.HemeFhirApplication;
-import org.hemefhir.SmartServer;
+import org.hemefhir.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -168,7 +168,9 @@ class BuiltInAuthorizationServerIT {
 
 	@Test
 	void onlyTheServersOwnTokensAreAccepted() {
-		String foreign = SmartServer.get().tokens().token(Grants.ADMIN_SCOPE);
+		// a well-formed token from another issuer (the one the other integration tests'
+		// smart-mode server trusts), made here without starting that server
+		String foreign = new TestTokens().token(Grants.ADMIN_SCOPE);
 		assertThat(fhir(foreign).get("/Patient").statusCode()).isEqualTo(401);
 	}
 
