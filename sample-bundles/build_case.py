@@ -549,10 +549,12 @@ def bundle_01():
                    text="Newly diagnosed non-ETP T-cell acute lymphoblastic leukemia (T-ALL) with high CD38 expression"),
         "bodySite": [cc(coding(SCT, "14016003", "Bone marrow structure (body structure)"))],
         "subject": PATIENT,
-        "onsetDateTime": "2024-02",
+        # onset[x] is one choice: the reported age goes there, the reported month of diagnosis in recordedDate.
+        "onsetAge": {"value": 60, "unit": "a", "system": UCUM, "code": "a"},
+        "recordedDate": "2024-02",
         "evidence": [{"detail": [b.ref("obs-cd38-diagnosis"), b.ref("obs-stat5b-diagnosis")]}],
-        "note": note("Onset is recorded at the precision the letter gives (February 2024); the patient was 60 years old "
-                     "at diagnosis (reported). clinicalStatus 'remission' reflects the last report (CR, MRD negative, "
+        "note": note("Onset age 60 years and the month of diagnosis (recordedDate, February 2024) are reported; the "
+                     "day of diagnosis is not. clinicalStatus 'remission' reflects the last report (CR, MRD negative, "
                      "February 2025)."),
     }, "diagnosis-t-all", "diagnosis")
     # The diagnosis is created after its evidence in file order only for readability; transaction order does not matter.

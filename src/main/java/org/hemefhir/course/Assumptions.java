@@ -40,8 +40,8 @@ final class Assumptions {
 
 	/**
 	 * The assumptions behind each resource of the course, for the elements the rules
-	 * read: an observation's date and value, a procedure's date, a diagnosis' onset, a
-	 * regimen's period, an adverse event's CTCAE grade.
+	 * read: an observation's date and value, a procedure's date, a diagnosis' date (onset
+	 * or recordedDate), a regimen's period, an adverse event's CTCAE grade.
 	 */
 	Assumptions(PatientCourse course) {
 		for (Observation o : course.observations) {
@@ -52,7 +52,7 @@ final class Assumptions {
 			add(p, new Read("Procedure.performed[x]", p.getPerformed()));
 		}
 		for (Condition c : course.conditions) {
-			add(c, new Read("Condition.onset[x]", c.getOnset()));
+			add(c, new Read(PatientCourse.diagnosisDatePath(c), PatientCourse.diagnosisDate(c)));
 		}
 		for (CarePlan plan : course.carePlans) {
 			add(plan, new Read("CarePlan.period", plan.getPeriod()));

@@ -289,12 +289,12 @@ class OutcomesProvider implements FhirServerCustomizer {
 
 	private static void diagnosisToTransplant(Parameters out, PatientCourse course, Reported reported) {
 		ParametersParameterComponent p = out.addParameter().setName("diagnosis-to-transplant");
-		String rule = "days from the diagnosis (earliest Condition onset) to the transplant infusion (day 0); a diagnosis date"
+		String rule = "days from the diagnosis (earliest Condition onset, or its recordedDate when the onset is an age) to the transplant infusion (day 0); a diagnosis date"
 				+ " known only to the month gives a range";
 		Optional<Condition> diagnosis = reported.keep(course.conditions, PatientCourse::ref)
 			.stream()
-			.filter(c -> PatientCourse.date(c.getOnset()) != null)
-			.min(Comparator.comparing(c -> PatientCourse.date(c.getOnset()).first()));
+			.filter(c -> PatientCourse.date(PatientCourse.diagnosisDate(c)) != null)
+			.min(Comparator.comparing(c -> PatientCourse.date(PatientCourse.diagnosisDate(c)).first()));
 		if (diagnosis.isEmpty() || course.transplant.isEmpty()) {
 			part(p, "status", new CodeType("not-reached"));
 			part(p, "rule", new StringType(rule));
@@ -304,7 +304,7 @@ class OutcomesProvider implements FhirServerCustomizer {
 			assumedParts(p, reported.assumptions().of(diagnosis.map(PatientCourse::ref).stream().toList()));
 			return;
 		}
-		PartialDate onset = PatientCourse.date(diagnosis.get().getOnset());
+		PartialDate onset = PatientCourse.date(PatientCourse.diagnosisDate(diagnosis.get()));
 		Transplant transplant = course.transplant.get();
 		OutcomeRules.DayRange range = OutcomeRules.daysBetween(onset, transplant.date());
 		part(p, "status", new CodeType("reached"));

@@ -151,6 +151,19 @@ final class PatientCourse {
 	/**
 	 * The date of a dated element (dateTime, or the start of a Period), null when absent.
 	 */
+	/**
+	 * When the diagnosis was made: onset[x] when it is a date or period, otherwise (onset
+	 * given as an age) the recordedDate, where the IG puts the month of diagnosis.
+	 */
+	static Type diagnosisDate(Condition c) {
+		return c.hasOnsetDateTimeType() || c.hasOnsetPeriod() ? c.getOnset() : c.getRecordedDateElement();
+	}
+
+	/** The element {@link #diagnosisDate} reads, for the assumption report. */
+	static String diagnosisDatePath(Condition c) {
+		return c.hasOnsetDateTimeType() || c.hasOnsetPeriod() ? "Condition.onset[x]" : "Condition.recordedDate";
+	}
+
 	static PartialDate date(Type value) {
 		BaseDateTimeType dt = null;
 		if (value instanceof BaseDateTimeType d) {

@@ -128,7 +128,7 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 					CodeEntry.of(ae.getEvent()), null, null, null, null, PatientCourse.grade(ae), null);
 		}
 		for (Condition c : course.conditions) {
-			add(placed, course, c, c.getOnset(), "diagnosis", PatientCourse.term(c.getCode()),
+			add(placed, course, c, PatientCourse.diagnosisDate(c), "diagnosis", PatientCourse.term(c.getCode()),
 					CodeEntry.of(c.getCode()), null, null, null, null, null, null);
 		}
 		for (ResearchSubject s : course.researchSubjects) {
