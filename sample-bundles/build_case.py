@@ -188,7 +188,8 @@ class Bundle:
             meta["tag"] = [ASSUMED_TAG]  # searchable: _tag:not=<data-origin>|assumed leaves it out
         if meta:
             body["meta"] = meta
-        rest = dict(resource)
+        # FHIR JSON forbids empty arrays (e.g. a note list with nothing to say)
+        rest = {k: v for k, v in resource.items() if v != []}
         rest.pop("resourceType")
         if "identifier" not in rest:
             # AdverseEvent.identifier and Composition.identifier are 0..1 in R4, elsewhere 0..*.

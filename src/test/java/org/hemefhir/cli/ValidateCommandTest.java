@@ -108,12 +108,17 @@ class ValidateCommandTest {
 		Files.createDirectories(tmp.resolve("deeper"));
 		Files.writeString(tmp.resolve("deeper/anc.xml"), toXml(VALID));
 
+		long exampleFiles;
+		try (Stream<Path> lab = Files.list(Path.of("fhir-profiles/profiles/lab/examples"));
+				Stream<Path> therapy = Files.list(Path.of("fhir-profiles/profiles/therapy/examples"))) {
+			exampleFiles = Stream.concat(lab, therapy).filter(p -> p.toString().endsWith(".json")).count();
+		}
 		Run examples = run("fhir-profiles/profiles/lab/examples", "fhir-profiles/profiles/therapy/examples");
 		Run all = run("fhir-profiles/profiles");
 		Run xml = run(tmp.toString());
 
 		assertThat(examples.exit()).isZero();
-		assertThat(examples.out()).contains("11 file(s) validated").contains("0 with errors");
+		assertThat(examples.out()).contains(exampleFiles + " file(s) validated").contains("0 with errors");
 		assertThat(all.exit()).isEqualTo(1);
 		assertThat(all.out()).contains(jsonFiles + " file(s) validated");
 		assertThat(xml.out()).contains("1 file(s) validated").contains("0 with errors");
@@ -267,8 +272,9 @@ class ValidateCommandTest {
 		// the engine's own failure on LOINC 34133-9 (Composition.type, preferred binding)
 		// reads as a sentence, not as Java
 		assertThat(run.out())
-			.contains("06-case-report-document.json:110:10: warning: Bundle.entry[2].resource.type: "
-					+ "This code could not be checked against its binding")
+			.containsPattern(
+					"06-case-report-document\\.json:\\d+:\\d+: warning: Bundle\\.entry\\[2\\]\\.resource\\.type: "
+							+ "This code could not be checked against its binding")
 			.doesNotContain("Cannot invoke", "java.", "null");
 	}
 
