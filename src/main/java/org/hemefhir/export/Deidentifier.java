@@ -47,7 +47,8 @@ import org.hl7.fhir.r4.model.StringType;
  * resource ids by stable pseudonyms of type and id, and every reference is rewritten the
  * same way, so the references inside an export still resolve; reference displays are
  * removed;
- * <li>free text is removed: narratives and notes (Annotation);
+ * <li>free text is removed: narratives, notes (Annotation) and the explanation of an
+ * assumed value;
  * <li>every date, dateTime and instant of a resource that belongs to a patient is shifted
  * by that patient's offset, a stable number of days (HMAC of the patient id) whose
  * magnitude lies between {@code minShiftDays} and {@code maxShiftDays}; every interval
@@ -55,13 +56,20 @@ import org.hl7.fhir.r4.model.StringType;
  * original date of a course shorter than {@code minShiftDays};
  * <li>a patient aged 90 or more at export has no birth date, only an age-group extension
  * "90+";
- * <li>meta keeps only its profiles (no version, lastUpdated or source).
+ * <li>meta keeps only its profiles and data-origin tags (no version, lastUpdated or
+ * source); the assumed-value marker stays but its free-text explanation is replaced.
  * </ol>
  */
 final class Deidentifier {
 
 	static final String PSEUDONYM_SYSTEM = "urn:hemefhir:pseudonym";
 	static final String AGE_GROUP = "http://hemefhir.org/fhir/StructureDefinition/age-group";
+
+	static final String ASSUMED = "http://hemefhir.org/fhir/StructureDefinition/assumed";
+
+	static final String ASSUMED_REDACTED = "Assumed value; the explanation was removed by de-identification.";
+
+	static final String DATA_ORIGIN = "http://hemefhir.org/fhir/CodeSystem/data-origin";
 
 	private final FhirContext context;
 
@@ -146,7 +154,13 @@ final class Deidentifier {
 		Meta meta = r.getMeta();
 		Meta kept = new Meta();
 		meta.getProfile().forEach(p -> kept.addProfile(p.getValue()));
-		r.setMeta(kept.hasProfile() ? kept : null);
+		// the data-origin tags (assumed, synthetic) say how to read the data, not whose
+		// it is
+		meta.getTag()
+			.stream()
+			.filter(tag -> DATA_ORIGIN.equals(tag.getSystem()))
+			.forEach(tag -> kept.addTag(tag.getSystem(), tag.getCode(), tag.getDisplay()));
+		r.setMeta(kept.hasProfile() || kept.hasTag() ? kept : null);
 		if (r instanceof Patient patient && patient.hasBirthDate()) {
 			// A birth date known to the year or month: its last possible day (the
 			// youngest age).
@@ -200,11 +214,21 @@ final class Deidentifier {
 		if (seen.contains(value)) {
 			return;
 		}
+		if (value instanceof Extension x && ASSUMED.equals(x.getUrl())) {
+			// The marker stays; its explanation is free text that quotes dates and the
+			// letter.
+			seen.add(value);
+			x.setValue(new StringType(ASSUMED_REDACTED));
+			return;
+		}
 		if (value instanceof BaseDateTimeType date) {
 			seen.add(value);
 			if (shift != null && date.getValue() != null) {
 				date.add(Calendar.DATE, shift);
 			}
+			// an extension on the date itself (e.g. the assumed marker) is de-identified
+			// too
+			date.getExtension().forEach(x -> visit(x, shift, seen));
 			return;
 		}
 		if (value instanceof Identifier identifier) {

@@ -20,6 +20,7 @@ import org.hl7.fhir.r4.model.Organization;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Quantity;
 import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.Test;
 
 class DeidentifierTest {
@@ -104,6 +105,24 @@ class DeidentifierTest {
 		assertThat(o.getMeta().getProfile()).hasSize(1);
 		assertThat(o.getMeta().hasVersionId()).isFalse();
 		assertThat(json(o)).doesNotContain("Jane", "called");
+	}
+
+	@Test
+	void anAssumedValueKeepsItsMarkerAndTagButNotItsExplanation() {
+		Observation o = observation("8", "2024-05-02");
+		String why = "Letter: platelets recovered by day 37; the day-32 count (2024-05-02) is assumed";
+		o.getEffectiveDateTimeType().addExtension(new Extension(Deidentifier.ASSUMED, new StringType(why)));
+		o.getValueQuantity().addExtension(new Extension(Deidentifier.ASSUMED, new StringType(why)));
+		o.getMeta().addTag(Deidentifier.DATA_ORIGIN, "assumed", "Contains assumed values");
+		o.getMeta().addTag("urn:test:site", "ward-7", null);
+		deidentifier("k").apply(o);
+		assertThat(o.getEffectiveDateTimeType().getExtensionByUrl(Deidentifier.ASSUMED).getValue().primitiveValue())
+			.isEqualTo(Deidentifier.ASSUMED_REDACTED);
+		assertThat(o.getValueQuantity().getExtensionByUrl(Deidentifier.ASSUMED).getValue().primitiveValue())
+			.isEqualTo(Deidentifier.ASSUMED_REDACTED);
+		assertThat(o.getMeta().getTag()).extracting(c -> c.getSystem() + "|" + c.getCode())
+			.containsExactly(Deidentifier.DATA_ORIGIN + "|assumed");
+		assertThat(json(o)).doesNotContain("2024-05-02", "day 37", "ward-7");
 	}
 
 	@Test

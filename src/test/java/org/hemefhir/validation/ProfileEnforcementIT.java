@@ -33,7 +33,8 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 	/**
 	 * Examples refer to specimens, which the IG does not profile; they are stored first.
 	 */
-	private static final List<String> SPECIMENS = List.of("example-bm-day32", "example-csf", "example-csf-day73");
+	private static final List<String> SPECIMENS = List.of("example-bm-day32", "example-csf", "example-csf-day73",
+			"example-bm-diagnosis");
 
 	@BeforeAll
 	void storeTheValidExamples() {
