@@ -66,7 +66,12 @@ class ProfileEnforcementIT extends FhirIntegrationTest {
 	}
 
 	static Stream<Arguments> invalidExamples() {
-		return table("invalid.csv").stream().map(row -> Arguments.of(row[0], row[1], row[2]));
+		// a "bundle" row is a collection Bundle checked as a whole
+		// (ProfileConformanceTest), not
+		// one resource a client writes
+		return table("invalid.csv").stream()
+			.filter(row -> !row[1].equals("bundle"))
+			.map(row -> Arguments.of(row[0], row[1], row[2]));
 	}
 
 	@ParameterizedTest(name = "{0}")
