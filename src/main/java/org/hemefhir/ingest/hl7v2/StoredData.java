@@ -42,24 +42,12 @@ class StoredData implements OruR01Mapper.Lookup {
 
 	@Override
 	public Map<String, Date> issuedOf(String system, Collection<String> values) {
-		if (values.isEmpty()) {
-			return Map.of();
-		}
-		TokenOrListParam identifiers = new TokenOrListParam();
-		values.forEach(value -> identifiers.addOr(new TokenParam(system, value)));
-		SearchParameterMap map = SearchParameterMap.newSynchronous().add("identifier", identifiers);
 		Map<String, Date> issued = new HashMap<>();
-		for (IBaseResource found : daoRegistry.getResourceDao("Observation")
-			.search(map, new SystemRequestDetails())
-			.getAllResources()) {
-			Observation o = (Observation) found;
+		storedResults(system, values).forEach((value, o) -> {
 			if (o.hasIssued()) {
-				o.getIdentifier()
-					.stream()
-					.filter(id -> system.equals(id.getSystem()))
-					.forEach(id -> issued.put(id.getValue(), o.getIssued()));
+				issued.put(value, o.getIssued());
 			}
-		}
+		});
 		return issued;
 	}
 
