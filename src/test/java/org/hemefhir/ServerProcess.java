@@ -23,9 +23,12 @@ public final class ServerProcess implements AutoCloseable {
 
 	private final int port;
 
-	private ServerProcess(Process process, int port) {
+	private final Path log;
+
+	private ServerProcess(Process process, int port, Path log) {
 		this.process = process;
 		this.port = port;
+		this.log = log;
 	}
 
 	/**
@@ -41,16 +44,20 @@ public final class ServerProcess implements AutoCloseable {
 						JAR.toAbsolutePath().toString(), "--server.port=" + port, "--server.address=127.0.0.1",
 						"--hemefhir.data-dir=" + dataDir.resolve("db")));
 		command.addAll(List.of(arguments));
-		Process process = new ProcessBuilder(command).redirectErrorStream(true)
-			.redirectOutput(dataDir.resolve("server-" + System.nanoTime() + ".log").toFile())
-			.start();
-		ServerProcess server = new ServerProcess(process, port);
+		Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");
+		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		ServerProcess server = new ServerProcess(process, port, log);
 		server.awaitHealthy();
 		return server;
 	}
 
 	public int port() {
 		return port;
+	}
+
+	/** What the server has logged so far. */
+	public String log() throws IOException {
+		return java.nio.file.Files.readString(log);
 	}
 
 	/** SIGKILL: no shutdown hook, no flush, no goodbye. */

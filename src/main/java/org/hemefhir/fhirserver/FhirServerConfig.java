@@ -64,6 +64,12 @@ public class FhirServerConfig {
 		// needs Hibernate Search.
 		settings.setPreExpandValueSets(false);
 		settings.setEnableTaskPreExpandValueSets(false);
+		// HFJ_SPIDX_IDENTITY only names index hashes for people reading the tables;
+		// filling it
+		// costs a transaction per search parameter on a new database, in a background
+		// thread
+		// that competes with startup for the cores.
+		settings.setWriteToSearchParamIdentityTable(false);
 		return settings;
 	}
 
@@ -89,7 +95,7 @@ public class FhirServerConfig {
 		fhirContext.setParserErrorHandler(new StrictErrorHandler());
 		fhirContext.setNarrativeGenerator(new NullNarrativeGenerator());
 
-		RestfulServer restful = new RestfulServer(fhirContext, interceptors);
+		RestfulServer restful = new RestfulServer(fhirContext, new ServerPointcutsOnly(interceptors));
 		restful.registerProviders(resourceProviders.createProviders());
 		restful.registerProvider(systemProvider);
 		restful.registerProvider(valueSetOperations);

@@ -1,6 +1,7 @@
 package org.hemefhir.ig;
 
 import org.hemefhir.validation.HemeFhirIg;
+import ca.uhn.fhir.jpa.dao.data.INpmPackageVersionDao;
 import ca.uhn.fhir.jpa.packages.IPackageInstallerSvc;
 import ca.uhn.fhir.jpa.packages.PackageInstallOutcomeJson;
 import ca.uhn.fhir.jpa.packages.PackageInstallationSpec;
@@ -15,6 +16,8 @@ import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.ApplicationRunner;
 import org.springframework.core.annotation.Order;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Installs the HemeFHIR package from the classpath into the database at startup, so its
@@ -34,12 +37,19 @@ public class IgInstaller implements ApplicationRunner {
 
 	private final ProfileValidator validator;
 
+	private final INpmPackageVersionDao packageVersions;
+
+	private final TransactionTemplate transactions;
+
 	private volatile boolean installed;
 
-	IgInstaller(IPackageInstallerSvc installer, ISearchParamRegistry searchParams, ProfileValidator validator) {
+	IgInstaller(IPackageInstallerSvc installer, ISearchParamRegistry searchParams, ProfileValidator validator,
+			INpmPackageVersionDao packageVersions, PlatformTransactionManager transactionManager) {
 		this.installer = installer;
 		this.searchParams = searchParams;
 		this.validator = validator;
+		this.packageVersions = packageVersions;
+		this.transactions = new TransactionTemplate(transactionManager);
 	}
 
 	@Override
@@ -53,9 +63,18 @@ public class IgInstaller implements ApplicationRunner {
 			return;
 		}
 		long start = System.nanoTime();
+		byte[] contents = packageBytes();
+		if (alreadyInstalled(contents.length)) {
+			// HAPI's installer would parse the package and look up each of its resources
+			// again only to change nothing: seconds of every restart.
+			installed = true;
+			log.info("{}#{} is already installed; checked in {} ms", validator.igPackage().name(),
+					validator.igPackage().version(), (System.nanoTime() - start) / 1_000_000);
+			return;
+		}
 		PackageInstallationSpec spec = new PackageInstallationSpec().setName(validator.igPackage().name())
 			.setVersion(validator.igPackage().version())
-			.setPackageContents(packageBytes())
+			.setPackageContents(contents)
 			.setFetchDependencies(false)
 			.setInstallMode(PackageInstallationSpec.InstallModeEnum.STORE_AND_INSTALL);
 		spec.setInstallResourceTypes(
@@ -67,6 +86,18 @@ public class IgInstaller implements ApplicationRunner {
 		log.info("Installed {}#{} ({} resources) in {} ms", spec.getName(), spec.getVersion(),
 				outcome.getResourcesInstalled().values().stream().mapToInt(Integer::intValue).sum(),
 				(System.nanoTime() - start) / 1_000_000);
+	}
+
+	/**
+	 * The same version of the package, of the same size, is stored: an earlier start
+	 * installed exactly this package (a changed IG gets a new version from the build).
+	 */
+	private boolean alreadyInstalled(long size) {
+		Boolean stored = transactions.execute(tx -> packageVersions
+			.findByPackageIdAndVersion(validator.igPackage().name(), validator.igPackage().version())
+			.map(version -> version.getPackageSizeBytes() == size)
+			.orElse(false));
+		return Boolean.TRUE.equals(stored);
 	}
 
 	private static byte[] packageBytes() {

@@ -164,6 +164,11 @@ class CrashRestartIT {
 	}
 
 	@Test
+	void theRestartFindsTheIgInstalledAndDoesNotInstallItAgain() throws Exception {
+		assertThat(restarted.log()).contains("is already installed").doesNotContain("Installed hemefhir");
+	}
+
+	@Test
 	void anExportInterruptedByKillDashNineFinishesOrFailsClearlyAfterRestart() throws Exception {
 		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
 		Response poll = null;
