@@ -103,7 +103,12 @@ final class CohortWriter {
 		bundle.setType(Bundle.BundleType.TRANSACTION);
 		for (Resource r : course.resources()) {
 			String url = r.fhirType() + "/" + r.getIdElement().getIdPart();
-			bundle.addEntry().setResource(r).getRequest().setMethod(Bundle.HTTPVerb.PUT).setUrl(url);
+			bundle.addEntry()
+				.setFullUrl(BASE + url)
+				.setResource(r)
+				.getRequest()
+				.setMethod(Bundle.HTTPVerb.PUT)
+				.setUrl(url);
 		}
 		return parser().setPrettyPrint(true).encodeResourceToString(bundle) + "\n";
 	}

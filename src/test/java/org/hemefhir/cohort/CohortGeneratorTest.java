@@ -102,6 +102,7 @@ class CohortGeneratorTest {
 				assertThat(id).matches("syn-s42-(p\\d{5}-[a-z]+(-\\d{4})?|study-maintenance)");
 				assertThat(e.getRequest().getMethod()).isEqualTo(Bundle.HTTPVerb.PUT);
 				assertThat(e.getRequest().getUrl()).isEqualTo(r.fhirType() + "/" + id);
+				assertThat(e.getFullUrl()).isEqualTo("http://hemefhir.org/fhir/" + r.fhirType() + "/" + id);
 				assertThat(r.getMeta().getTag())
 					.anyMatch(t -> t.getSystem().equals("http://hemefhir.org/fhir/CodeSystem/data-origin")
 							&& t.getCode().equals("synthetic"));

@@ -72,7 +72,7 @@ class GeneratedCohortIT extends FhirIntegrationTest {
 		Bundle first = bundle(1);
 		assertThat(load(first)).hasSameSizeAs(first.getEntry())
 			.allSatisfy(e -> assertThat(e.getResponse().getStatus()).startsWith("200").doesNotStartWith("201"))
-			.allSatisfy(e -> assertThat(e.getResponse().getEtag()).isEqualTo("W/\"1\""));
+			.allSatisfy(e -> assertThat(e.getResponse().getEtag()).matches("(W/\")?1\"?"));
 	}
 
 	private static Bundle bundle(int index) throws Exception {
