@@ -4,6 +4,7 @@ import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.jobs.imprt.ConsumeFilesStepV2;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import java.time.Duration;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.hemefhir.system.OperationParameterGuard;
 import org.springframework.beans.BeansException;
@@ -54,7 +55,8 @@ class BulkImportConfig {
 		@Override
 		public Object postProcessAfterInitialization(Object bean, String name) throws BeansException {
 			if (bean instanceof ConsumeFilesStepV2 && !(bean instanceof ImportFileStep)) {
-				ImportFileStep step = new ImportFileStep(beans.getBean(FhirContext.class));
+				ImportFileStep step = new ImportFileStep(beans.getBean(FhirContext.class),
+						new ChunkOrder(Duration.ofMinutes(2)));
 				// HAPI's part of the step (storing through the system DAO) has its
 				// fields injected
 				beans.autowireBean(step);

@@ -28,6 +28,9 @@ import org.hl7.fhir.instance.model.api.IIdType;
  * write; this one in addition
  * <ul>
  * <li>names each refused resource ({@code Observation/obs-1: ...}) in the job's report;
+ * <li>stores the chunks of a job in the order of its files ({@link ChunkOrder}), so a
+ * resource is stored after the ones it references: HAPI runs chunks on several threads at
+ * once, and an Observation stored before its Patient is refused by referential integrity;
  * <li>refuses a line that is not a resource on its own, instead of failing the whole job
  * and storing nothing of the chunk;
  * <li>refuses the types the server writes itself or installs from its implementation
@@ -49,8 +52,11 @@ class ImportFileStep extends ConsumeFilesStepV2 {
 
 	private final FhirContext context;
 
-	ImportFileStep(FhirContext context) {
+	private final ChunkOrder order;
+
+	ImportFileStep(FhirContext context, ChunkOrder order) {
 		this.context = context;
+		this.order = order;
 	}
 
 	@Nonnull
@@ -82,8 +88,22 @@ class ImportFileStep extends ConsumeFilesStepV2 {
 			resources.add(resource);
 		}
 		if (!resources.isEmpty()) {
-			TransactionUtil.TransactionResponse response = storeResources(resources,
-					details.getParameters().getPartitionId());
+			Integer end = details.getData().getBatchLineCount();
+			int lines = (int) details.getData().getNdJsonText().lines().filter(l -> !l.isBlank()).count();
+			boolean ordered = end != null && details.getParameters().getChunkByCompartmentName() == null;
+			String job = details.getInstance().getInstanceId();
+			if (ordered) {
+				order.awaitTurn(job, end - lines);
+			}
+			TransactionUtil.TransactionResponse response;
+			try {
+				response = storeResources(resources, details.getParameters().getPartitionId());
+			}
+			finally {
+				if (ordered) {
+					order.done(job, end);
+				}
+			}
 			for (TransactionUtil.StorageOutcome stored : response.getStorageOutcomes()) {
 				if (stored.getStorageResponseCode() != null) {
 					outcome.addOutcome(stored.getStorageResponseCode());
