@@ -52,6 +52,12 @@ public final class BenchmarkSuite {
 
 	private static final String AUTHORITY = "BENCH";
 
+	/**
+	 * HemeFHIR's first start installs the IG and loads the case; the stock server's has
+	 * neither.
+	 */
+	private static final String EMPTY = "empty database (first start)";
+
 	private static final List<String> BLOOD_COUNTS = List.of("751-8", "777-3", "718-7", "6690-2");
 
 	private final Map<String, String> args;
@@ -102,10 +108,13 @@ public final class BenchmarkSuite {
 
 	public static void main(String[] argv) throws Exception {
 		Map<String, String> args = new LinkedHashMap<>();
-		for (String a : argv) {
-			int eq = a.indexOf('=');
-			if (eq > 0) {
-				args.put(a.substring(0, eq), a.substring(eq + 1));
+		for (String word : argv) {
+			// -Dbench.args="a=1 b=2" arrives as one argument
+			for (String a : word.trim().split("\\s+")) {
+				int eq = a.indexOf('=');
+				if (eq > 0) {
+					args.put(a.substring(0, eq), a.substring(eq + 1));
+				}
 			}
 		}
 		int status;
@@ -159,16 +168,16 @@ public final class BenchmarkSuite {
 			return 1;
 		}
 		if (phase("hemefhir")) {
-			guarded("hemefhir", this::hemefhir);
+			guarded("hemefhir", Figures.HEMEFHIR, this::hemefhir);
 		}
 		if (phase("baseline")) {
-			guarded("baseline", () -> baseline(Figures.VALIDATION_OFF));
+			guarded("baseline", Figures.VALIDATION_OFF, () -> baseline(Figures.VALIDATION_OFF));
 		}
 		if (phase("stock")) {
-			guarded("baseline", () -> baseline(Figures.STOCK));
+			guarded("baseline", Figures.STOCK, () -> baseline(Figures.STOCK));
 		}
 		if (phase("import")) {
-			guarded("bulk load", this::bulkImport);
+			guarded("bulk load", Figures.HEMEFHIR, this::bulkImport);
 		}
 		finish(started);
 		return 0;
@@ -180,13 +189,14 @@ public final class BenchmarkSuite {
 
 	}
 
-	private void guarded(String name, Phase phase) {
+	/** Runs a phase; its failure is reported and the next phase runs. */
+	private void guarded(String name, String server, Phase phase) {
 		try {
 			phase.run();
 		}
 		catch (Exception e) {
 			log(name, "FAILED: " + e);
-			figures.missing(name, "phase", "", Figures.HEMEFHIR, "failed: " + e.getMessage());
+			figures.missing(name, "phase failed", "", server, "failed: " + e);
 		}
 		finally {
 			ChildServer.stopAll();
@@ -289,7 +299,7 @@ public final class BenchmarkSuite {
 			extra.add("--hemefhir.hl7v2.assigning-authorities." + AUTHORITY + "=" + first.identifierSystem());
 		}
 		try (ChildServer server = startHemeFhir("hemefhir", dir, true, extra)) {
-			startup(server, Figures.HEMEFHIR, "empty database (first start, case load included)");
+			startup(server, Figures.HEMEFHIR, EMPTY);
 			loadAndSearch(server, Figures.HEMEFHIR, false);
 			memoryAfterLoad(server, Figures.HEMEFHIR);
 			guardedStep("ingest", () -> hl7v2(server, mllpPort));
@@ -308,7 +318,7 @@ public final class BenchmarkSuite {
 		}
 		catch (Exception e) {
 			log(phase, "FAILED: " + e);
-			figures.missing(phase, "step", "", Figures.HEMEFHIR, "failed: " + e.getMessage());
+			figures.missing(phase, "step failed", "", Figures.HEMEFHIR, "failed: " + e);
 		}
 	}
 
@@ -327,7 +337,7 @@ public final class BenchmarkSuite {
 		ChildServer server = Figures.STOCK.equals(name) ? startStock(dir)
 				: startHemeFhir(name, dir, true, List.of("--hemefhir.validation.mode=off"));
 		try (server) {
-			startup(server, name, "empty database (first start, case load included)");
+			startup(server, name, EMPTY);
 			if (Figures.STOCK.equals(name)) {
 				installSearchParameters(server);
 			}
@@ -592,7 +602,14 @@ public final class BenchmarkSuite {
 					bloodCount = r;
 				}
 				if (entries.size() < 300) {
-					entries.add(entry);
+					ObjectNode copy = entry.deepCopy();
+					if (!copy.hasNonNull("fullUrl")) {
+						// relative references inside a bundle resolve against the
+						// entries' full
+						// URLs; a PUT entry's is the server's base and its Type/id
+						copy.put("fullUrl", server.base + "/fhir/" + copy.path("request").path("url").asText());
+					}
+					entries.add(copy);
 				}
 			}
 			if (bloodCount != null && entries.size() >= 300) {

@@ -54,7 +54,8 @@ final class ChildServer implements AutoCloseable {
 
 	/**
 	 * Starts {@code java <jvmOptions> <main...> <args>} with its output in {@code
-	 * <dir>
+	 *
+	<dir>
 	 * /server-<n>.log}.
 	 */
 	static ChildServer start(String name, List<String> jvmOptions, List<String> main, List<String> args, int port,

@@ -26,6 +26,13 @@ final class Figures {
 
 	private static final List<String> SERVERS = List.of(HEMEFHIR, VALIDATION_OFF, STOCK);
 
+	/**
+	 * The order of the phases in the table and the JSON; measures keep their order within
+	 * a phase.
+	 */
+	private static final List<String> PHASES = List.of("startup", "ingest", "bulk load", "validation", "search",
+			"export");
+
 	private final Map<String, Figure> figures = new LinkedHashMap<>();
 
 	static final class Figure {
@@ -74,7 +81,7 @@ final class Figures {
 				"| phase | measure | unit | HemeFHIR | HemeFHIR, validation off | stock HAPI | HemeFHIR ÷ stock | off ÷ stock |\n");
 		out.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
 		List<String> notes = new ArrayList<>();
-		for (Figure f : figures.values()) {
+		for (Figure f : ordered()) {
 			out.append("| ").append(f.phase).append(" | ").append(f.measure).append(" | ").append(f.unit);
 			for (String server : SERVERS) {
 				out.append(" | ").append(cell(f, server, notes));
@@ -86,6 +93,15 @@ final class Figures {
 			out.append("[").append(i + 1).append("] ").append(notes.get(i)).append('\n');
 		}
 		return out.toString();
+	}
+
+	private List<Figure> ordered() {
+		List<Figure> list = new ArrayList<>(figures.values());
+		list.sort(java.util.Comparator.comparingInt(f -> {
+			int index = PHASES.indexOf(f.phase);
+			return index < 0 ? PHASES.size() : index;
+		}));
+		return list;
 	}
 
 	private static String cell(Figure f, String server, List<String> notes) {
@@ -125,7 +141,7 @@ final class Figures {
 		root.put("ratio", "value on the server ÷ value on stock HAPI in the same run (rates: higher is better; "
 				+ "latencies, seconds and memory: lower is better)");
 		ArrayNode list = root.putArray("figures");
-		for (Figure f : figures.values()) {
+		for (Figure f : ordered()) {
 			ObjectNode node = list.addObject().put("phase", f.phase).put("measure", f.measure).put("unit", f.unit);
 			ObjectNode values = node.putObject("values");
 			f.values.forEach((server, value) -> {
