@@ -1,6 +1,7 @@
 package org.hemefhir;
 
 import org.hemefhir.cli.ValidateCommand;
+import org.hemefhir.cohort.GenerateCommand;
 import org.hemefhir.security.ClientCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -32,6 +33,10 @@ public class HemeFhirApplication {
 		if (args.length > 0 && ValidateCommand.NAME.equals(args[0])) {
 			// offline validator: no Spring context, web server or database
 			System.exit(ValidateCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
+		}
+		if (args.length > 0 && GenerateCommand.NAME.equals(args[0])) {
+			// synthetic cohort generator: no Spring context, web server or database
+			System.exit(GenerateCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
 		}
 		if (args.length > 0 && ClientCommand.NAME.equals(args[0])) {
 			// registers a client of the built-in authorization server in its clients file
