@@ -33,6 +33,15 @@ public abstract class FhirIntegrationTest {
 
 	private static final Path DATA_DIR = createDataDir();
 
+	/**
+	 * Port on 127.0.0.1 where BulkImportIT serves its NDJSON files: the one place
+	 * {@code $import} may fetch from in the shared context.
+	 */
+	public static final int IMPORT_SOURCE_PORT = freePort();
+
+	/** The allowed prefix of {@code $import} URLs in the shared context. */
+	public static final String IMPORT_SOURCE = "http://127.0.0.1:" + IMPORT_SOURCE_PORT + "/ndjson/";
+
 	@LocalServerPort
 	protected int port;
 
@@ -43,6 +52,7 @@ public abstract class FhirIntegrationTest {
 		registry.add("hemefhir.hl7v2.assigning-authorities.HOSP", () -> "urn:oid:2.999.7.1");
 		registry.add("hemefhir.hl7v2.sending-facilities.OTHER-LAB.assigning-authorities.HOSP",
 				() -> "urn:oid:2.999.7.2");
+		registry.add("hemefhir.bulk-import.allowed-url-prefixes", () -> IMPORT_SOURCE);
 	}
 
 	@BeforeEach
@@ -90,6 +100,15 @@ public abstract class FhirIntegrationTest {
 	/** Creates a patient and returns its id. */
 	protected static String createPatient(String identifierValue) {
 		return createdId(fhir().body(patientJson(identifierValue)).post("/Patient"));
+	}
+
+	private static int freePort() {
+		try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (java.io.IOException e) {
+			throw new IllegalStateException(e);
+		}
 	}
 
 	private static Path createDataDir() {

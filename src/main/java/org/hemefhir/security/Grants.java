@@ -95,6 +95,16 @@ public final class Grants {
 	}
 
 	/**
+	 * FHIR Bulk Data {@code $import}: create and update of every type, for all data,
+	 * without a restriction ({@code system/*.cu}, {@code .cud}, {@code .write},
+	 * {@code .*}). An import file may hold any type whatever its declared one, and the
+	 * job stores as the server, so nothing narrower can be enforced.
+	 */
+	public boolean bulkImport() {
+		return allowsAll("*", Interaction.CREATE) && allowsAll("*", Interaction.UPDATE);
+	}
+
+	/**
 	 * The interaction on the type, for all data or within the patient's compartment, on
 	 * all resources or on those a restriction matches.
 	 */

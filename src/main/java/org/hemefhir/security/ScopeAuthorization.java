@@ -49,6 +49,9 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 	/** Operations whose answer is computed from a patient's whole record. */
 	static final Set<String> WHOLE_RECORD_OPERATIONS = Set.of("$outcomes", "$treatment-timeline");
 
+	/** Bulk Data import: its kick-off and its poll. */
+	static final Set<String> IMPORT_OPERATIONS = Set.of("$import", "$import-poll-status");
+
 	private final FhirContext context;
 
 	ScopeAuthorization(FhirContext context, IAuthorizationSearchParamMatcher matcher) {
@@ -80,6 +83,10 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 			return new RuleBuilder().allowAll("scope " + Grants.ADMIN_SCOPE).build();
 		}
 		String refused = unenforceableRestriction(grants, request.getResourceName());
+		if (refused == null && IMPORT_OPERATIONS.contains(request.getOperation()) && !grants.bulkImport()) {
+			refused = request.getOperation() + " needs a system-level write scope on every type: system/*.cu "
+					+ "(or system/*.cud, system/*.write), without a search restriction";
+		}
 		if (refused == null) {
 			refused = refusedInteraction(request, grants);
 		}
@@ -246,6 +253,16 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 						.onInstance(patient)
 						.andAllowAllResponses();
 				}
+			}
+		}
+		if (grants.bulkImport()) {
+			for (String operation : IMPORT_OPERATIONS) {
+				// the poll shows the client's own jobs only (ImportAccess)
+				rules.allow(operation + " with a write scope on every type")
+					.operation()
+					.named(operation)
+					.onServer()
+					.andAllowAllResponses();
 			}
 		}
 		if (grants.validator()) {

@@ -231,6 +231,7 @@ class SecurityConfig {
 				server.registerInterceptor(
 						new ScopeAuthorization(fhirContext, new AuthorizationSearchParamMatcher(searchParamMatcher)));
 				server.registerInterceptor(new ExportAccess(jobs, fhirContext));
+				server.registerInterceptor(new ImportAccess(jobs));
 				server.registerInterceptor(new SmartConfiguration.Capability(properties));
 			}
 		};
