@@ -146,6 +146,16 @@ public final class BenchmarkSuite {
 	private int run() throws Exception {
 		Instant started = Instant.now();
 		Files.createDirectories(out);
+		// an interrupted run (Ctrl-C) still leaves the figures it has
+		Thread partial = new Thread(() -> {
+			try {
+				finish(started);
+			}
+			catch (IOException e) {
+				log("suite", "results not written: " + e);
+			}
+		}, "bench-partial-results");
+		Runtime.getRuntime().addShutdownHook(partial);
 		int patients = sizes.get(sizes.size() - 1);
 		log("suite", "%d patients (search rounds at %s), %d clients, -Xmx%s, jar %s".formatted(patients, sizes, clients,
 				heap, jar));
@@ -164,6 +174,7 @@ public final class BenchmarkSuite {
 		}
 		catch (Exception e) {
 			log("generate", "FAILED: " + e);
+			Runtime.getRuntime().removeShutdownHook(partial);
 			finish(started);
 			return 1;
 		}
@@ -179,6 +190,7 @@ public final class BenchmarkSuite {
 		if (phase("import")) {
 			guarded("bulk load", Figures.HEMEFHIR, this::bulkImport);
 		}
+		Runtime.getRuntime().removeShutdownHook(partial);
 		finish(started);
 		return 0;
 	}
