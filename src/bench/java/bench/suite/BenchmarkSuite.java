@@ -44,7 +44,8 @@ import org.hemefhir.ingest.hl7v2.MllpClient;
  * Arguments (name=value): jar, out, basedir, sizes (patients loaded before each search
  * round, e.g. 100,1000,3000), clients (4), heap (1g), search-runs (30), validate-runs
  * (200), bundle-validate-runs (10), hl7v2-messages (400), phases (all; or a comma list of
- * hemefhir,baseline,stock,import).
+ * hemefhir,baseline,stock,import), server-args (comma-separated options added to every
+ * HemeFHIR server's command line).
  */
 public final class BenchmarkSuite {
 
@@ -278,6 +279,11 @@ public final class BenchmarkSuite {
 		List<String> args = new ArrayList<>(List.of("--server.port=" + port, "--server.address=127.0.0.1",
 				"--hemefhir.data-dir=" + dir.resolve("data")));
 		args.addAll(extra);
+		// e.g. server-args=--hemefhir.limits.request-timeout=120s on a busy machine
+		String more = arg("server-args", "");
+		if (!more.isBlank()) {
+			args.addAll(List.of(more.split(",")));
+		}
 		return ChildServer.start(name, List.of("-Xmx" + heap), List.of("-jar", jar.toString()), args, port, dir);
 	}
 
