@@ -27,8 +27,16 @@ final class ChildServer implements AutoCloseable {
 
 	private static final Pattern HEAP_USED = Pattern.compile("used (\\d+)K");
 
+	/**
+	 * Set when the JVM shuts down: a phase still running then starts no further server.
+	 */
+	private static volatile boolean shuttingDown;
+
 	static {
-		Runtime.getRuntime().addShutdownHook(new Thread(ChildServer::stopAll, "bench-stop-servers"));
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			shuttingDown = true;
+			stopAll();
+		}, "bench-stop-servers"));
 	}
 
 	final String name;
@@ -60,6 +68,9 @@ final class ChildServer implements AutoCloseable {
 	 */
 	static ChildServer start(String name, List<String> jvmOptions, List<String> main, List<String> args, int port,
 			Path dir) throws IOException {
+		if (shuttingDown) {
+			throw new IllegalStateException("the suite is stopping: " + name + " not started");
+		}
 		Files.createDirectories(dir);
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -71,6 +82,11 @@ final class ChildServer implements AutoCloseable {
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
 		ChildServer server = new ChildServer(name, port, process, log, start);
 		RUNNING.add(server);
+		if (shuttingDown) {
+			// the shutdown hook may have run between the check above and the add
+			server.close();
+			throw new IllegalStateException("the suite is stopping: " + name + " stopped");
+		}
 		return server;
 	}
 
