@@ -741,6 +741,12 @@ public final class BenchmarkSuite {
 				return status.body() == null || status.body().isBlank() ? Cohort.JSON.createObjectNode()
 						: Cohort.JSON.readTree(status.body());
 			}
+			if (status.statusCode() == 422) {
+				// $import: the job ended, some resources were refused (the issues name
+				// them)
+				log(phase, "finished with refused resources: " + Workload.brief(status));
+				return Cohort.JSON.readTree(status.body());
+			}
 			if (status.statusCode() != 202) {
 				throw new IOException("poll " + Workload.brief(status));
 			}
