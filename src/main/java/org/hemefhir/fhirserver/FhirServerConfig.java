@@ -44,7 +44,7 @@ public class FhirServerConfig {
 	public static final String FHIR_PATH = "/fhir";
 
 	@Bean
-	JpaStorageSettings jpaStorageSettings(ServerProperties server) {
+	JpaStorageSettings jpaStorageSettings() {
 		JpaStorageSettings settings = new JpaStorageSettings();
 		// A reference must point at a stored resource: no silent placeholder stubs.
 		settings.setEnforceReferentialIntegrityOnWrite(true);
@@ -53,7 +53,11 @@ public class FhirServerConfig {
 		settings.setAllowExternalReferences(false);
 		settings.setAllowMultipleDelete(false);
 		settings.setAllowInlineMatchUrlReferences(true);
-		settings.setFetchSizeDefaultMaximum(server.maxPageSize());
+		// No default fetch-size cap: it silently cut internal synchronous searches short
+		// (an
+		// export's chunk of ids, a patient's results read by $outcomes). Client searches
+		// are
+		// paged (hemefhir.max-page-size) and no-store searches have their own cap.
 		settings.setIndexMissingFields(JpaStorageSettings.IndexEnabledEnum.DISABLED);
 		settings.setDeleteExpungeEnabled(false);
 		settings.setExpungeEnabled(false);

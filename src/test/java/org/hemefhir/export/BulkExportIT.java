@@ -140,6 +140,32 @@ class BulkExportIT extends FhirIntegrationTest {
 			.allSatisfy(o -> assertThat(o.getString("code.coding[0].code")).isEqualTo("777-3"));
 	}
 
+	/**
+	 * More results than a page holds: the export reads a chunk of ids with one
+	 * synchronous search, which a default fetch-size cap cut short (HAPI-0464, the job
+	 * failed).
+	 */
+	@Test
+	void anExportHoldsEveryResultOfAPatientWithMoreThanAPageOfThem() throws InterruptedException {
+		String patient = createPatient(unique("many-counts"));
+		int count = 520;
+		StringBuilder entries = new StringBuilder();
+		for (int i = 0; i < count; i++) {
+			entries.append(i == 0 ? "" : ",")
+				.append("{\"resource\":")
+				.append(observationJson(patient, "751-8", "2024-05-01", 1 + i / 1000.0))
+				.append(",\"request\":{\"method\":\"POST\",\"url\":\"Observation\"}}");
+		}
+		fhir().body("{\"resourceType\":\"Bundle\",\"type\":\"transaction\",\"entry\":[" + entries + "]}")
+			.post("/")
+			.then()
+			.statusCode(200);
+		String group = createCohort(List.of(patient));
+
+		JsonPath manifest = awaitManifest(kickOff("/Group/" + group + "/$export", "_type=Observation"));
+		assertThat(download(manifest).get("Observation")).hasSize(count);
+	}
+
 	@Test
 	void systemExportWithSinceOnlyHasWhatChangedSince() throws InterruptedException {
 		String since = given().accept(FHIR_JSON).get("/metadata").then().extract().header("Date");
