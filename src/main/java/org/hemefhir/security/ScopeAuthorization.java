@@ -83,7 +83,8 @@ class ScopeAuthorization extends AuthorizationInterceptor {
 			return new RuleBuilder().allowAll("scope " + Grants.ADMIN_SCOPE).build();
 		}
 		String refused = unenforceableRestriction(grants, request.getResourceName());
-		if (refused == null && IMPORT_OPERATIONS.contains(request.getOperation()) && !grants.bulkImport()) {
+		if (refused == null && request.getOperation() != null && IMPORT_OPERATIONS.contains(request.getOperation())
+				&& !grants.bulkImport()) {
 			refused = request.getOperation() + " needs a system-level write scope on every type: system/*.cu "
 					+ "(or system/*.cud, system/*.write), without a search restriction";
 		}
