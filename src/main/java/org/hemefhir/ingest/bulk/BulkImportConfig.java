@@ -2,6 +2,7 @@ package org.hemefhir.ingest.bulk;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.jobs.imprt.ConsumeFilesStepV2;
+import ca.uhn.fhir.batch2.jobs.imprt.FetchFilesStep;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import java.time.Duration;
@@ -35,8 +36,9 @@ class BulkImportConfig {
 	}
 
 	/**
-	 * The job's storing step, HAPI's bean, becomes {@link ImportFileStep}: the job
-	 * definition takes its steps from the bean container, so the job runs ours.
+	 * The job's fetching and storing steps, HAPI's beans, become {@link ImportFetchStep}
+	 * and {@link ImportFileStep}: the job definition takes its steps from the bean
+	 * container, so the job runs ours.
 	 */
 	@Bean
 	static BeanPostProcessor importFileStep() {
@@ -54,6 +56,9 @@ class BulkImportConfig {
 
 		@Override
 		public Object postProcessAfterInitialization(Object bean, String name) throws BeansException {
+			if (bean instanceof FetchFilesStep hapis) {
+				return new ImportFetchStep(hapis);
+			}
 			if (bean instanceof ConsumeFilesStepV2 && !(bean instanceof ImportFileStep)) {
 				ImportFileStep step = new ImportFileStep(beans.getBean(FhirContext.class),
 						new ChunkOrder(Duration.ofMinutes(2)));

@@ -4,13 +4,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ca.uhn.fhir.batch2.api.IJobCoordinator;
 import ca.uhn.fhir.batch2.jobs.imprt.BulkImportAppCtx;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.restassured.response.Response;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,9 +25,11 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.hemefhir.FhirIntegrationTest;
 import org.hemefhir.SmartServer;
+import org.hemefhir.cohort.GeneratedNdjson;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.beans.factory.annotation.Autowired;
 
 /**
@@ -33,6 +41,8 @@ import org.springframework.beans.factory.annotation.Autowired;
 class BulkImportIT extends FhirIntegrationTest {
 
 	private static final String BLOOD_COUNT = "http://hemefhir.org/fhir/StructureDefinition/hemefhir-blood-count";
+
+	private static final ObjectMapper JSON = new ObjectMapper();
 
 	private static final Map<String, String> files = new ConcurrentHashMap<>();
 
@@ -49,6 +59,12 @@ class BulkImportIT extends FhirIntegrationTest {
 		source.createContext("/", exchange -> {
 			String path = exchange.getRequestURI().getPath();
 			fetched.add(path);
+			if (path.startsWith("/ndjson/redirect/")) {
+				exchange.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
+				exchange.sendResponseHeaders(302, -1);
+				exchange.close();
+				return;
+			}
 			String body = path.startsWith("/ndjson/") ? files.get(path.substring("/ndjson/".length())) : null;
 			byte[] bytes = (body == null ? "" : body).getBytes(StandardCharsets.UTF_8);
 			exchange.getResponseHeaders().add("Content-Type", "application/fhir+ndjson");
@@ -105,6 +121,52 @@ class BulkImportIT extends FhirIntegrationTest {
 			.body("meta.versionId", org.hamcrest.Matchers.equalTo("1"));
 	}
 
+	/**
+	 * A generated course, its files listed in the reverse of the manifest's order: every
+	 * file references types of files listed after it, some only through the
+	 * implementation guide's extensions (a blood count's regimen, an administration's
+	 * CarePlan), which an order taken from the base specification's search parameters
+	 * misses.
+	 */
+	@Test
+	void aGeneratedCourseIsImportedWhicheverOrderItsFilesAreListedIn(@TempDir Path dir)
+			throws IOException, InterruptedException {
+		long resources = GeneratedNdjson.write(915, 1, dir);
+		String run = unique("gen").substring(0, 20);
+		List<String> inputs = new ArrayList<>();
+		Map<String, List<String>> ids = new LinkedHashMap<>();
+		for (JsonNode file : JSON.readTree(dir.resolve("manifest.json").toFile()).get("files")) {
+			String type = file.get("type").asText();
+			String name = run + "/" + file.get("url").asText();
+			String text = Files.readString(dir.resolve(file.get("url").asText()));
+			files.put(name, text);
+			inputs.add(0, input(type, IMPORT_SOURCE + name));
+			for (String line : text.split("\n")) {
+				if (!line.isBlank()) {
+					ids.computeIfAbsent(type, t -> new ArrayList<>()).add(JSON.readTree(line).get("id").asText());
+				}
+			}
+		}
+		assertThat(ids.keySet()).contains("Patient", "Procedure", "CarePlan", "Observation",
+				"MedicationAdministration");
+
+		Response done = awaitEnd(kickOff(inputs.toArray(String[]::new)).header("Content-Location"));
+
+		assertThat(done.statusCode()).as(done.asString()).isEqualTo(200);
+		long stored = 0;
+		for (Map.Entry<String, List<String>> type : ids.entrySet()) {
+			int found = fhir().contentType("application/x-www-form-urlencoded")
+				.formParam("_id", String.join(",", type.getValue()))
+				.formParam("_summary", "count")
+				.post("/" + type.getKey() + "/_search")
+				.jsonPath()
+				.getInt("total");
+			assertThat(found).as(type.getKey()).isEqualTo(type.getValue().size());
+			stored += found;
+		}
+		assertThat(stored).isEqualTo(resources);
+	}
+
 	@Test
 	void aResourceBreakingItsProfileIsNamedAndTheOthersAreStored() throws InterruptedException {
 		String run = unique("imp").substring(0, 20);
@@ -138,6 +200,17 @@ class BulkImportIT extends FhirIntegrationTest {
 		fhir().get("/Observation/" + run + "-ok-2").then().statusCode(200);
 		fhir().get("/Observation/" + run + "-bad").then().statusCode(404);
 		fhir().get("/Observation/" + run + "-orphan").then().statusCode(404);
+	}
+
+	@Test
+	void aRedirectFromTheFileServerIsNotFollowed() throws InterruptedException {
+		fetched.clear();
+		Response done = awaitEnd(
+				kickOff(input("Patient", IMPORT_SOURCE + "redirect/Patient.ndjson")).header("Content-Location"));
+
+		assertThat(done.statusCode()).as(done.asString()).isEqualTo(422);
+		assertThat(done.jsonPath().getString("issue[0].diagnostics")).contains("HTTP 302", "redirect/Patient.ndjson");
+		assertThat(fetched).containsOnly("/ndjson/redirect/Patient.ndjson");
 	}
 
 	@Test
