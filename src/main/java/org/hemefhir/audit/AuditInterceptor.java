@@ -1,5 +1,6 @@
 package org.hemefhir.audit;
 
+import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.interceptor.api.Hook;
 import ca.uhn.fhir.interceptor.api.Interceptor;
 import ca.uhn.fhir.interceptor.api.Pointcut;
@@ -27,6 +28,32 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 class AuditInterceptor {
 
 	private static final java.util.Set<String> AUDIT_RECORDS = java.util.Set.of("AuditEvent", "Provenance");
+
+	/** The patient compartment's types but AuditEvent, as a {@code _type} value. */
+	private static final String EVERYTHING_TYPES = everythingTypes(FhirContext.forR4Cached());
+
+	/**
+	 * A {@code $everything} that does not choose its types asks for all of the patient
+	 * compartment but AuditEvent: every request about a patient adds one, so otherwise
+	 * the server would read a patient's whole audit trail, growing with each look at the
+	 * record, only to leave it out of the answer (below).
+	 */
+	@Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+	public void askEverythingWithoutTheAuditTrail(RequestDetails request) {
+		if (request != null && "$everything".equals(request.getOperation())
+				&& !request.getParameters().containsKey("_type")) {
+			request.addParameter("_type", new String[] { EVERYTHING_TYPES });
+		}
+	}
+
+	static String everythingTypes(FhirContext fhir) {
+		return fhir.getResourceTypes()
+			.stream()
+			.filter(type -> !"AuditEvent".equals(type))
+			.filter(type -> !fhir.getResourceDefinition(type).getSearchParamsForCompartmentName("Patient").isEmpty())
+			.sorted()
+			.collect(Collectors.joining(","));
+	}
 
 	/**
 	 * AuditEvents name the patient, which puts them in the patient compartment, but

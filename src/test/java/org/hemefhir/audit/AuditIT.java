@@ -50,6 +50,36 @@ class AuditIT extends FhirIntegrationTest {
 		assertThat(json.getString("recorded")).isNotBlank();
 	}
 
+	/**
+	 * Each look at the patient adds an AuditEvent to its compartment; $everything does
+	 * not read them (its total counts the record only, and no page comes back short).
+	 */
+	@Test
+	void everythingLeavesTheGrowingAuditTrailUnread() {
+		String id = createPatient(unique("audit-everything"));
+		for (int i = 0; i < 6; i++) {
+			fhir().get("/Patient/" + id).then().statusCode(200);
+		}
+		await(() -> entries("AuditEvent?entity=Patient/" + id + "&subtype=read"), list -> list.size() == 6);
+
+		JsonPath page = fhir().get("/Patient/" + id + "/$everything?_count=2")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
+
+		assertThat(page.getList("entry.resource.resourceType", String.class)).containsExactly("Patient", "Provenance");
+		assertThat(page.getInt("total")).isEqualTo(2);
+		// a client choosing its types still gets no audit event
+		JsonPath chosen = fhir().get("/Patient/" + id + "/$everything?_type=AuditEvent,Provenance")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath();
+		assertThat(chosen.getList("entry.resource.resourceType", String.class)).doesNotContain("AuditEvent")
+			.contains("Provenance");
+	}
+
 	@Test
 	void aSearchIsAuditedWithItsQuery() {
 		String id = createPatient(unique("audit-search"));
