@@ -5,6 +5,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -85,12 +87,26 @@ class H2Statistics {
 		}
 	}
 
-	/** Analyzes every table, all rows: a sample would again be the oldest rows. */
+	/**
+	 * Analyzes every table, all rows: a sample would again be the oldest rows. One table
+	 * per statement: H2 holds its schema lock from a table's new statistics until the
+	 * statement commits, and a write that needs a new block of sequence values waits for
+	 * that lock, so one statement over all tables would make writes wait for all of it.
+	 */
 	synchronized void analyze(Statement statement) throws SQLException {
 		long started = System.nanoTime();
-		statement.execute("ANALYZE SAMPLE_SIZE 0");
+		List<String> tables = new ArrayList<>();
+		try (ResultSet rows = statement.executeQuery("SELECT TABLE_NAME FROM INFORMATION_SCHEMA.TABLES"
+				+ " WHERE TABLE_SCHEMA = 'PUBLIC' AND TABLE_TYPE = 'BASE TABLE'")) {
+			while (rows.next()) {
+				tables.add(rows.getString(1));
+			}
+		}
+		for (String table : tables) {
+			statement.execute("ANALYZE TABLE \"" + table.replace("\"", "\"\"") + "\" SAMPLE_SIZE 0");
+		}
 		refreshes++;
-		log.debug("ANALYZE took {} ms", (System.nanoTime() - started) / 1_000_000);
+		log.debug("ANALYZE of {} tables took {} ms", tables.size(), (System.nanoTime() - started) / 1_000_000);
 	}
 
 	/** How many refreshes ran since start. */

@@ -15,6 +15,6 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * another refresh
  */
 @ConfigurationProperties(prefix = "hemefhir.h2-statistics")
-public record H2StatisticsProperties(@DefaultValue("true") boolean enabled, @DefaultValue("1m") Duration checkEvery,
+public record H2StatisticsProperties(@DefaultValue("true") boolean enabled, @DefaultValue("10s") Duration checkEvery,
 		@DefaultValue("20") int growthPercent) {
 }
