@@ -57,7 +57,7 @@ class BulkImportConfig {
 		@Override
 		public Object postProcessAfterInitialization(Object bean, String name) throws BeansException {
 			if (bean instanceof FetchFilesStep hapis) {
-				return new ImportFetchStep(hapis);
+				return new ImportFetchStep(hapis, beans.getBean(BulkImportProperties.class).batchSize());
 			}
 			if (bean instanceof ConsumeFilesStepV2 && !(bean instanceof ImportFileStep)) {
 				ImportFileStep step = new ImportFileStep(beans.getBean(FhirContext.class),

@@ -55,6 +55,9 @@ final class ImportFetchStep implements IFirstJobStepWorker<BulkImportJobParamete
 
 	private final IFirstJobStepWorker<BulkImportJobParameters, NdJsonFileJson> byCompartment;
 
+	/** Resources per chunk of a job that names no batch size of its own. */
+	private final int defaultBatchSize;
+
 	private final HttpClient http = HttpClient.newBuilder()
 		.connectTimeout(Duration.ofSeconds(10))
 		.followRedirects(HttpClient.Redirect.NEVER) // only the allowed prefixes are
@@ -64,9 +67,12 @@ final class ImportFetchStep implements IFirstJobStepWorker<BulkImportJobParamete
 	/**
 	 * @param byCompartment HAPI's step, which serves a job that groups its chunks by
 	 * compartment instead
+	 * @param defaultBatchSize resources per chunk of a job that names no batch size
+	 * ({@code hemefhir.bulk-import.batch-size})
 	 */
-	ImportFetchStep(IFirstJobStepWorker<BulkImportJobParameters, NdJsonFileJson> byCompartment) {
+	ImportFetchStep(IFirstJobStepWorker<BulkImportJobParameters, NdJsonFileJson> byCompartment, int defaultBatchSize) {
 		this.byCompartment = byCompartment;
+		this.defaultBatchSize = defaultBatchSize;
 	}
 
 	@Nonnull
@@ -79,7 +85,7 @@ final class ImportFetchStep implements IFirstJobStepWorker<BulkImportJobParamete
 			return byCompartment.run(details, sink);
 		}
 		Integer maxResources = parameters.getMaxBatchResourceCount();
-		int chunkResources = maxResources == null || maxResources <= 0 ? 800 : maxResources;
+		int chunkResources = maxResources == null || maxResources <= 0 ? defaultBatchSize : maxResources;
 		String authorization = authorization(parameters.getHttpBasicCredentials());
 		List<ImportFile> files = new ArrayList<>();
 		for (String url : parameters.getNdJsonUrls()) {
