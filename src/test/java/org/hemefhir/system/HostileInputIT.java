@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +126,7 @@ class HostileInputIT extends FhirIntegrationTest {
 		long start = System.nanoTime();
 		Response response = given().contentType(contentType + ";charset=UTF-8")
 			.accept(FHIR_JSON)
-			.body(body)
+			.body(body.getBytes(StandardCharsets.UTF_8))
 			.post(body.contains("\"Bundle\"") ? "/" : "/Observation");
 		Duration took = Duration.ofNanos(System.nanoTime() - start);
 
