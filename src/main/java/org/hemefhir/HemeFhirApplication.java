@@ -2,6 +2,7 @@ package org.hemefhir;
 
 import org.hemefhir.cli.ValidateCommand;
 import org.hemefhir.cohort.GenerateCommand;
+import org.hemefhir.cli.MigrateCommand;
 import org.hemefhir.security.ClientCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -41,6 +42,10 @@ public class HemeFhirApplication {
 		if (args.length > 0 && ClientCommand.NAME.equals(args[0])) {
 			// registers a client of the built-in authorization server in its clients file
 			System.exit(ClientCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
+		}
+		if (args.length > 0 && MigrateCommand.NAME.equals(args[0])) {
+			// brings a stopped server's database schema to this release
+			System.exit(MigrateCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
 		}
 		SpringApplication.run(HemeFhirApplication.class, args);
 	}

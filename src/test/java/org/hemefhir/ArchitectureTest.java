@@ -48,8 +48,8 @@ class ArchitectureTest {
 			Map.entry("ingest", Set.of("fhirserver", "system", "validation", "security", "audit")),
 			// the case, loaded at start
 			Map.entry("samples", Set.of("ig", "fhirserver", "system")),
-			// the offline validate command
-			Map.entry("cli", Set.of("system", "validation")),
+			// the jar's commands without a server: validate, migrate
+			Map.entry("cli", Set.of("system", "validation", "fhirserver")),
 			// the synthetic cohort generator (generate command): HAPI's model classes
 			// only
 			Map.entry("cohort", Set.of()),

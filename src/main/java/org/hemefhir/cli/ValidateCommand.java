@@ -1,10 +1,5 @@
 package org.hemefhir.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.ConsoleAppender;
 import org.hemefhir.validation.HemeFhirIg;
 import org.hemefhir.validation.ProfileValidator;
 import org.slf4j.Logger;
@@ -47,7 +42,7 @@ public final class ValidateCommand {
 	 * Entry point from {@code HemeFhirApplication.main}; returns the process exit code.
 	 */
 	public static int main(String[] args) {
-		quietLogging();
+		CommandLogging.quiet();
 		return run(args, System.out, System.err, ProfileValidator::fromClasspath);
 	}
 
@@ -170,32 +165,6 @@ public final class ValidateCommand {
 		finally {
 			pool.shutdownNow();
 		}
-	}
-
-	/**
-	 * Without Spring Boot's logging setup, logback would print HAPI's INFO and DEBUG
-	 * lines to stdout, into the report. Warnings and errors go to stderr instead.
-	 */
-	private static void quietLogging() {
-		if (!(LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
-			return;
-		}
-		context.reset();
-		PatternLayoutEncoder encoder = new PatternLayoutEncoder();
-		encoder.setContext(context);
-		encoder.setPattern("%level %logger{0}: %msg%n");
-		encoder.start();
-		ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-		console.setContext(context);
-		console.setTarget("System.err");
-		console.setEncoder(encoder);
-		console.start();
-		ch.qos.logback.classic.Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
-		root.setLevel(Level.WARN);
-		root.addAppender(console);
-		// HAPI's own core definitions trip the lenient parser ("Unknown element
-		// 'author'") at load time
-		context.getLogger("ca.uhn.fhir.parser.LenientErrorHandler").setLevel(Level.ERROR);
 	}
 
 }

@@ -26,32 +26,31 @@ import com.zaxxer.hikari.HikariDataSource;
 @Configuration
 class DatabaseConfig {
 
-	/**
-	 * WRITE_DELAY=0: H2 otherwise flushes committed transactions up to 500 ms later, so a
-	 * write already answered 2xx could be lost when the process is killed.
-	 */
-	static String h2Url(ServerProperties server) {
-		return "jdbc:h2:file:" + server.dataDir().toAbsolutePath().normalize().resolve("hemefhir")
-				+ ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE";
-	}
-
 	@Bean
 	@Primary
 	@ConfigurationProperties("spring.datasource.hikari")
 	HikariDataSource dataSource(DataSourceProperties properties, ServerProperties server) {
 		if (!StringUtils.hasText(properties.getUrl())) {
-			properties.setUrl(h2Url(server));
+			properties.setUrl(EmbeddedDatabase.url(server.dataDir()));
 			properties.setUsername("sa");
 			properties.setPassword("");
 		}
 		return properties.initializeDataSourceBuilder().type(HikariDataSource.class).build();
 	}
 
+	/** The schema is migrated before Hibernate starts, which then only validates it. */
+	@Bean
+	SchemaMigration schemaMigration(DataSource dataSource, DataSourceProperties properties) {
+		SchemaMigration migration = new SchemaMigration(dataSource, properties.getUrl());
+		migration.migrate(false);
+		return migration;
+	}
+
 	@Bean
 	@Primary
 	LocalContainerEntityManagerFactoryBean entityManagerFactory(DataSource dataSource,
 			ConfigurableListableBeanFactory beanFactory, FhirContext fhirContext, JpaStorageSettings storageSettings,
-			DataSourceProperties dataSourceProperties) {
+			DataSourceProperties dataSourceProperties, SchemaMigration migratedFirst) {
 		LocalContainerEntityManagerFactoryBean factory = HapiEntityManagerFactoryUtil
 			.newEntityManagerFactory(beanFactory, fhirContext, storageSettings);
 		factory.setPersistenceUnitName("HEMEFHIR_PU");
@@ -65,7 +64,7 @@ class DatabaseConfig {
 		boolean postgres = jdbcUrl != null && jdbcUrl.startsWith("jdbc:postgresql:");
 		p.put("hibernate.dialect",
 				postgres ? HapiFhirPostgresDialect.class.getName() : HapiFhirH2Dialect.class.getName());
-		p.put("hibernate.hbm2ddl.auto", "update");
+		p.put("hibernate.hbm2ddl.auto", "validate");
 		p.put("hibernate.format_sql", "false");
 		p.put("hibernate.show_sql", "false");
 		p.put("hibernate.jdbc.batch_size", "20");

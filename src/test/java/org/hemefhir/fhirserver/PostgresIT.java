@@ -4,6 +4,8 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import ca.uhn.fhir.jpa.migrate.MigrationResult;
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -88,6 +90,61 @@ class PostgresIT {
 				statement.execute("DROP SCHEMA " + schema + " CASCADE");
 			}
 		}
+	}
+
+	/**
+	 * Two nodes starting together on an empty database: HAPI's lock row lets one migrate
+	 * while the other waits and then finds every task applied, so each runs once.
+	 */
+	@Test
+	void twoNodesMigratingAnEmptyDatabaseAtOnceApplyEachTaskOnce() throws Exception {
+		String schema = "hemefhir_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String url = DATABASE + "?currentSchema=" + schema;
+		try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
+				Statement statement = connection.createStatement()) {
+			statement.execute("CREATE SCHEMA " + schema);
+		}
+		ExecutorService nodes = Executors.newFixedThreadPool(2);
+		List<HikariDataSource> pools = List.of(pool(url), pool(url));
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<MigrationResult>> results = new ArrayList<>();
+			for (HikariDataSource node : pools) {
+				results.add(nodes.submit(() -> {
+					start.await();
+					return new SchemaMigration(node, url).migrate(false);
+				}));
+			}
+			start.countDown();
+			List<Integer> applied = new ArrayList<>();
+			for (Future<MigrationResult> result : results) {
+				applied.add(result.get(3, TimeUnit.MINUTES).succeededTasks.size());
+			}
+			assertThat(applied).containsExactlyInAnyOrder(0, 9);
+			try (Connection connection = pools.get(0).getConnection();
+					Statement statement = connection.createStatement();
+					var rows = statement.executeQuery("SELECT COUNT(*), COUNT(DISTINCT \"version\") FROM \""
+							+ SchemaMigration.TABLE + "\" WHERE \"version\" IS NOT NULL AND \"installed_rank\" > 0")) {
+				rows.next();
+				assertThat(rows.getInt(1)).as("recorded tasks, each once").isEqualTo(rows.getInt(2)).isPositive();
+			}
+		}
+		finally {
+			nodes.shutdownNow();
+			pools.forEach(HikariDataSource::close);
+			try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
+					Statement statement = connection.createStatement()) {
+				statement.execute("DROP SCHEMA " + schema + " CASCADE");
+			}
+		}
+	}
+
+	private static HikariDataSource pool(String url) {
+		HikariDataSource pool = new HikariDataSource();
+		pool.setJdbcUrl(url);
+		pool.setUsername("postgres");
+		pool.setMaximumPoolSize(2);
+		return pool;
 	}
 
 	/**

@@ -169,6 +169,11 @@ class CrashRestartIT {
 	}
 
 	@Test
+	void theRestartFindsTheSchemaMigratedAndAppliesNoTask() throws Exception {
+		assertThat(restarted.log()).contains("Schema migration: 0 task(s) applied, 0 statement(s)");
+	}
+
+	@Test
 	void anExportInterruptedByKillDashNineFinishesOrFailsClearlyAfterRestart() throws Exception {
 		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
 		Response poll = null;
