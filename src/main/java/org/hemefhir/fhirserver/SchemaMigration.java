@@ -85,14 +85,34 @@ public final class SchemaMigration {
 		migrator.setDryRun(dryRun);
 		migrator.addTasks(tasks);
 		long started = System.nanoTime();
-		// the table of applied tasks also holds the lock row, so it comes first, in a dry
-		// run too (a dry-run migrator would not create it)
-		new HapiMigrator(TABLE, dataSource, driver).createMigrationTableIfRequired();
+		createTableOfAppliedTasks();
 		MigrationResult result = migrator.migrate();
 		log.info("Schema migration: {} task(s) applied, {} statement(s) in {} ms{}", result.succeededTasks.size(),
 				result.executedStatements.size(), (System.nanoTime() - started) / 1_000_000,
 				dryRun ? " (dry run: nothing changed)" : "");
 		return result;
+	}
+
+	/**
+	 * The table of applied tasks also holds the lock row, so it comes first, in a dry run
+	 * too (a dry-run migrator would not create it). Nodes starting together may both try:
+	 * the one that loses finds it made by the other.
+	 */
+	private void createTableOfAppliedTasks() {
+		try {
+			new HapiMigrator(TABLE, dataSource, driver).createMigrationTableIfRequired();
+		}
+		catch (RuntimeException raced) {
+			try (Connection connection = dataSource.getConnection()) {
+				if (!tableExists(connection, TABLE)) {
+					throw raced;
+				}
+			}
+			catch (SQLException e) {
+				raced.addSuppressed(e);
+				throw raced;
+			}
+		}
 	}
 
 	/**

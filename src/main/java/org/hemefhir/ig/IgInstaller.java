@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import org.hemefhir.validation.ProfileValidator;
+import org.hemefhir.fhirserver.StartupLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -41,10 +42,14 @@ public class IgInstaller implements ApplicationRunner {
 
 	private final TransactionTemplate transactions;
 
+	private final StartupLock startupLock;
+
 	private volatile boolean installed;
 
 	IgInstaller(IPackageInstallerSvc installer, ISearchParamRegistry searchParams, ProfileValidator validator,
-			INpmPackageVersionDao packageVersions, PlatformTransactionManager transactionManager) {
+			INpmPackageVersionDao packageVersions, PlatformTransactionManager transactionManager,
+			StartupLock startupLock) {
+		this.startupLock = startupLock;
 		this.installer = installer;
 		this.searchParams = searchParams;
 		this.validator = validator;
@@ -57,11 +62,17 @@ public class IgInstaller implements ApplicationRunner {
 		install();
 	}
 
-	/** Installs once per process; later calls return at once. */
+	/**
+	 * Installs once per process; later calls return at once. Nodes starting together take
+	 * turns, and the later ones find the package installed.
+	 */
 	public synchronized void install() {
-		if (installed) {
-			return;
+		if (!installed) {
+			startupLock.run("hemefhir-ig-install", this::installUnlessStored);
 		}
+	}
+
+	private void installUnlessStored() {
 		long start = System.nanoTime();
 		byte[] contents = packageBytes();
 		if (alreadyInstalled(contents.length)) {

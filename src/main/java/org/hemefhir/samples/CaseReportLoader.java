@@ -14,6 +14,7 @@ import java.util.List;
 import org.hemefhir.ig.IgInstaller;
 import org.hl7.fhir.r4.model.Bundle;
 import org.hl7.fhir.r4.model.Meta;
+import org.hemefhir.fhirserver.StartupLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.ApplicationArguments;
@@ -47,8 +48,11 @@ class CaseReportLoader implements ApplicationRunner {
 
 	private final IgInstaller igInstaller;
 
+	private final StartupLock startupLock;
+
 	CaseReportLoader(SamplesProperties properties, FhirContext fhirContext, IFhirSystemDao<Bundle, Meta> systemDao,
-			DaoRegistry daoRegistry, IgInstaller igInstaller) {
+			DaoRegistry daoRegistry, IgInstaller igInstaller, StartupLock startupLock) {
+		this.startupLock = startupLock;
 		this.properties = properties;
 		this.fhirContext = fhirContext;
 		this.systemDao = systemDao;
@@ -58,9 +62,13 @@ class CaseReportLoader implements ApplicationRunner {
 
 	@Override
 	public void run(ApplicationArguments args) {
-		if (!properties.load()) {
-			return;
+		if (properties.load()) {
+			// nodes starting together: one loads, the others then find its patients
+			startupLock.run("hemefhir-case-load", this::loadUnlessPatientsStored);
 		}
+	}
+
+	private void loadUnlessPatientsStored() {
 		if (hasPatients()) {
 			log.info("Database already holds patients; case report not loaded");
 			return;

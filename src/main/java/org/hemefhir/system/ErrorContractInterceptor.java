@@ -22,6 +22,9 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.instance.model.api.IBaseOperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
+import ca.uhn.fhir.rest.api.Constants;
 import java.util.regex.Pattern;
 import org.hemefhir.fhirserver.FhirServerCustomizer;
 import org.slf4j.Logger;
@@ -101,6 +104,11 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		if (cause(thrown, SQLTransientConnectionException.class) != null) {
 			return new ServerBusyException("no database connection became free in time", limits.retryAfter());
 		}
+		if (staleIfMatch(request, thrown)) {
+			return new PreconditionFailedException("If-Match " + request.getHeader(Constants.HEADER_IF_MATCH)
+					+ " names a version that is no longer the current one (another write came first); read the"
+					+ " resource again and send the change against its current version");
+		}
 		// before HAPI's own wrapping: it reports these as a 500 ("Failed to call access
 		// method")
 		Optional<InvalidRequestException> clientInput = clientInputFailure(thrown);
@@ -130,6 +138,19 @@ class ErrorContractInterceptor implements FhirServerCustomizer {
 		log.error("Unhandled error in {} {} (incident {})", request.getRequestType(), request.getCompleteUrl(),
 				incident, thrown);
 		return new InternalErrorException("Internal error (incident " + incident + "); nothing was written");
+	}
+
+	/**
+	 * HAPI answers an update whose If-Match version is not the current one with 409, and
+	 * so does the database when two updates of one version race (on one node or two); the
+	 * precondition failed either way, and HTTP's answer to that is 412.
+	 */
+	private static boolean staleIfMatch(RequestDetails request, Throwable thrown) {
+		boolean update = request.getRequestType() == RequestTypeEnum.PUT
+				|| request.getRequestType() == RequestTypeEnum.PATCH;
+		return update && request.getHeader(Constants.HEADER_IF_MATCH) != null
+				&& (cause(thrown, ResourceVersionConflictException.class) != null
+						|| cause(thrown, DataIntegrityViolationException.class) != null);
 	}
 
 	@Hook(Pointcut.SERVER_OUTGOING_FAILURE_OPERATIONOUTCOME)

@@ -6,9 +6,14 @@ import static org.hamcrest.Matchers.equalTo;
 
 import ca.uhn.fhir.jpa.migrate.MigrationResult;
 import com.zaxxer.hikari.HikariDataSource;
+import io.restassured.response.Response;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -19,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.hemefhir.HemeFhirApplication;
 import org.hemefhir.RequiresPostgres;
+import org.hemefhir.ServerProcess;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -26,15 +32,21 @@ import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The PostgreSQL path (profile {@code postgres}) against the real PostgreSQL on
- * 127.0.0.1:5432, in a schema of its own that is dropped afterwards: two server nodes
- * over one database see each other's writes, the case loads once, and one conditional
- * create sent to both nodes at once is stored once.
+ * 127.0.0.1:5432, each test in a schema of its own that is dropped afterwards: several
+ * server nodes over one database.
  */
 @RequiresPostgres
 class PostgresIT {
 
 	private static final String DATABASE = "jdbc:postgresql://127.0.0.1:5432/test";
 
+	/**
+	 * Two nodes started together on an empty schema: one a child process (so it can be
+	 * killed), one in this JVM. They migrate the schema and load the case once between
+	 * them, see each other's writes, store one of a conditional create sent to both, give
+	 * one of two {@code If-Match} updates a 412, and a Bulk export kicked off on the
+	 * first is finished and downloaded from the second after the first is killed.
+	 */
 	@Test
 	void twoNodesShareOnePostgresDatabase() throws Exception {
 		String schema = "hemefhir_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
@@ -43,53 +55,121 @@ class PostgresIT {
 			statement.execute("CREATE SCHEMA " + schema);
 		}
 		String url = DATABASE + "?currentSchema=" + schema;
-		try (ConfigurableApplicationContext first = start(url, true)) {
-			int firstPort = port(first);
-			String mrn = "pg-" + UUID.randomUUID();
-			String id = given().basePath("")
-				.port(firstPort)
-				.contentType("application/fhir+json")
-				.body("""
-						{"resourceType":"Patient","identifier":[{"system":"urn:test:mrn","value":"%s"}],
-						 "gender":"female","birthDate":"1964"}""".formatted(mrn))
-				.post("/fhir/Patient")
-				.then()
-				.statusCode(201)
-				.extract()
-				.path("id");
-			given().basePath("")
-				.port(firstPort)
-				.get("/actuator/health")
-				.then()
-				.body("components.db.details.database", equalTo("PostgreSQL"));
-
-			try (ConfigurableApplicationContext second = start(url, true)) {
+		Path dataDir = Files.createDirectories(Path.of("target", "it-data", "pg-node-" + UUID.randomUUID()));
+		ExecutorService starting = Executors.newSingleThreadExecutor();
+		try {
+			Future<ServerProcess> child = starting.submit(() -> ServerProcess.start(dataDir, ServerProcess.freePort(),
+					"--spring.profiles.active=postgres", "--spring.datasource.url=" + url));
+			try (ConfigurableApplicationContext second = start(url, dataDir.resolve("second"));
+					ServerProcess first = child.get(5, TimeUnit.MINUTES)) {
+				int firstPort = first.port();
 				int secondPort = port(second);
-				given().basePath("").port(secondPort).get("/fhir/Patient/" + id).then().statusCode(200);
+				for (int port : new int[] { firstPort, secondPort }) {
+					given().basePath("")
+						.port(port)
+						.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient&_summary=count")
+						.then()
+						.body("total", equalTo(1));
+				}
 				given().basePath("")
 					.port(secondPort)
-					.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient&_summary=count")
+					.get("/actuator/health")
 					.then()
-					.body("total", equalTo(1));
-				int everything = given().basePath("")
-					.port(secondPort)
-					.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
+					.body("components.db.details.database", equalTo("PostgreSQL"));
+				String mrn = "pg-" + UUID.randomUUID();
+				String id = given().basePath("")
+					.port(firstPort)
+					.contentType("application/fhir+json")
+					.body(patient(null, mrn))
+					.post("/fhir/Patient")
 					.then()
+					.statusCode(201)
 					.extract()
-					.jsonPath()
-					.getList("entry")
-					.size();
-				assertThat(everything).isEqualTo(1);
+					.path("id");
+				given().basePath("").port(secondPort).get("/fhir/Patient/" + id).then().statusCode(200);
 
 				conditionalCreatesRacingOnBothNodesStoreOneResource(id, firstPort, secondPort);
+				updatesWithTheSameIfMatchOnBothNodesHaveOneWinner(id, mrn, firstPort, secondPort);
+				exportKickedOffOnANodeThatDiesIsFinishedByTheOther(first, secondPort);
 			}
 		}
 		finally {
+			starting.shutdownNow();
 			try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
 					Statement statement = connection.createStatement()) {
 				statement.execute("DROP SCHEMA " + schema + " CASCADE");
 			}
 		}
+	}
+
+	private static String patient(String id, String mrn) {
+		return """
+				{"resourceType":"Patient",%s"identifier":[{"system":"urn:test:mrn","value":"%s"}],
+				 "gender":"female","birthDate":"1964"}""".formatted(id == null ? "" : "\"id\":\"" + id + "\",", mrn);
+	}
+
+	/** Both nodes update version 1 at once: one 200, one 412, version 2 stored. */
+	private static void updatesWithTheSameIfMatchOnBothNodesHaveOneWinner(String id, String mrn, int... ports)
+			throws Exception {
+		ExecutorService pool = Executors.newFixedThreadPool(ports.length);
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<Integer>> answers = new ArrayList<>();
+			for (int port : ports) {
+				answers.add(pool.submit(() -> {
+					start.await();
+					return given().basePath("")
+						.port(port)
+						.contentType("application/fhir+json")
+						.header("If-Match", "W/\"1\"")
+						.body(patient(id, mrn + "-" + port))
+						.put("/fhir/Patient/" + id)
+						.statusCode();
+				}));
+			}
+			start.countDown();
+			List<Integer> statuses = new ArrayList<>();
+			for (Future<Integer> answer : answers) {
+				statuses.add(answer.get(60, TimeUnit.SECONDS));
+			}
+			assertThat(statuses).containsExactlyInAnyOrder(200, 412);
+		}
+		finally {
+			pool.shutdownNow();
+		}
+		given().basePath("").port(ports[0]).get("/fhir/Patient/" + id).then().body("meta.versionId", equalTo("2"));
+	}
+
+	private static void exportKickedOffOnANodeThatDiesIsFinishedByTheOther(ServerProcess first, int secondPort)
+			throws Exception {
+		Response kickOff = given().basePath("")
+			.port(first.port())
+			.accept("application/fhir+json")
+			.header("Prefer", "respond-async")
+			.get("/fhir/$export?_type=Patient,Observation");
+		kickOff.then().statusCode(202);
+		first.kill();
+		String poll = kickOff.getHeader("Content-Location").replace(":" + first.port() + "/", ":" + secondPort + "/");
+		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+		Response status = null;
+		while (Instant.now().isBefore(deadline)) {
+			status = given().accept("application/fhir+json").get(poll);
+			if (status.statusCode() != 202) {
+				break;
+			}
+			Thread.sleep(500);
+		}
+		assertThat(status).isNotNull();
+		assertThat(status.statusCode()).as("poll on the surviving node: " + status.asString()).isEqualTo(200);
+		List<String> files = status.jsonPath().getList("output.url");
+		assertThat(files).isNotEmpty().allMatch(file -> file.contains(":" + secondPort + "/"));
+		String ndjson = given().accept("application/fhir+ndjson")
+			.get(files.get(0))
+			.then()
+			.statusCode(200)
+			.extract()
+			.asString();
+		assertThat(ndjson).contains("\"resourceType\"");
 	}
 
 	/**
@@ -193,9 +273,9 @@ class PostgresIT {
 			.body("total", equalTo(1));
 	}
 
-	private static ConfigurableApplicationContext start(String url, boolean loadSamples) {
+	private static ConfigurableApplicationContext start(String url, Path dataDir) {
 		return new SpringApplicationBuilder(HemeFhirApplication.class).profiles("postgres")
-			.run("--server.port=0", "--spring.datasource.url=" + url, "--hemefhir.samples.load=" + loadSamples);
+			.run("--server.port=0", "--spring.datasource.url=" + url, "--hemefhir.data-dir=" + dataDir);
 	}
 
 	private static int port(ConfigurableApplicationContext context) {
