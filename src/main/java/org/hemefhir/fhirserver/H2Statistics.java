@@ -1,5 +1,6 @@
 package org.hemefhir.fhirserver;
 
+import ca.uhn.fhir.jpa.migrate.DriverTypeEnum;
 import jakarta.annotation.PreDestroy;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -13,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.boot.autoconfigure.jdbc.DataSourceProperties;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -47,14 +49,17 @@ class H2Statistics {
 
 	private int refreshes;
 
-	H2Statistics(DataSource dataSource, H2StatisticsProperties properties) {
+	private final boolean h2;
+
+	H2Statistics(DataSource dataSource, H2StatisticsProperties properties, DataSourceProperties dataSourceProperties) {
 		this.dataSource = dataSource;
 		this.properties = properties;
+		this.h2 = SchemaMigration.driverFor(dataSourceProperties.getUrl()) == DriverTypeEnum.H2_EMBEDDED;
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
 	void start() {
-		if (!properties.enabled() || !isH2()) {
+		if (!properties.enabled() || !h2) {
 			return;
 		}
 		long every = properties.checkEvery().toMillis();
@@ -118,15 +123,6 @@ class H2Statistics {
 		try (ResultSet count = statement.executeQuery("SELECT COUNT(*) FROM HFJ_RES_VER")) {
 			count.next();
 			return count.getLong(1);
-		}
-	}
-
-	private boolean isH2() {
-		try (Connection connection = dataSource.getConnection()) {
-			return connection.getMetaData().getURL().startsWith("jdbc:h2:");
-		}
-		catch (SQLException e) {
-			return false;
 		}
 	}
 
