@@ -80,6 +80,12 @@ public final class BudgetedDataSource implements DataSource {
 			statement.setQueryTimeout((int) Math.max(1, (budget.remainingMillis() + 999) / 1000));
 			budget.running(statement);
 			try {
+				if (budget.isOver()) {
+					// stopped between the check above and the registration: its cancel
+					// missed this statement
+					throw new SQLTimeoutException(
+							"The request was stopped: its time budget ran out or its client left");
+				}
 				return call(statement, method, args);
 			}
 			finally {

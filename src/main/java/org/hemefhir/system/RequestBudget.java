@@ -7,7 +7,9 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The time budget of the request the current thread is working on, and the way to stop
@@ -49,6 +51,8 @@ public final class RequestBudget implements AutoCloseable {
 	private final String description;
 
 	private final Set<Statement> running = ConcurrentHashMap.newKeySet();
+
+	private static final long[] RECANCEL_AFTER_MILLIS = { 50, 250, 1000 };
 
 	private volatile Reason stopped;
 
@@ -123,11 +127,24 @@ public final class RequestBudget implements AutoCloseable {
 		return new RequestCancelledException(reason, budget, retryAfter);
 	}
 
-	/** Marks the request stopped and cancels the statements it is running. */
+	/**
+	 * Marks the request stopped and cancels the statements it is running. A statement
+	 * registered but not yet begun by the driver ignores a cancel (H2 clears it when the
+	 * statement starts), so what is still running is cancelled again a little later.
+	 */
 	void stop(Reason reason) {
 		if (stopped == null) {
 			stopped = reason;
 		}
+		cancelRunning();
+		if (!running.isEmpty()) {
+			for (long delay : RECANCEL_AFTER_MILLIS) {
+				CompletableFuture.delayedExecutor(delay, TimeUnit.MILLISECONDS).execute(this::cancelRunning);
+			}
+		}
+	}
+
+	private void cancelRunning() {
 		for (Statement statement : running) {
 			try {
 				statement.cancel();
