@@ -4,12 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
-import ca.uhn.fhir.jpa.migrate.MigrationResult;
 import com.zaxxer.hikari.HikariDataSource;
 import io.restassured.response.Response;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,11 +50,7 @@ class PostgresIT {
 	 */
 	@Test
 	void twoNodesShareOnePostgresDatabase() throws Exception {
-		String schema = "hemefhir_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-		try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
-				Statement statement = connection.createStatement()) {
-			statement.execute("CREATE SCHEMA " + schema);
-		}
+		String schema = createSchema();
 		String url = DATABASE + "?currentSchema=" + schema;
 		Path dataDir = Files.createDirectories(Path.of("target", "it-data", "pg-node-" + UUID.randomUUID()));
 		ExecutorService starting = Executors.newSingleThreadExecutor();
@@ -95,10 +92,7 @@ class PostgresIT {
 		}
 		finally {
 			starting.shutdownNow();
-			try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
-					Statement statement = connection.createStatement()) {
-				statement.execute("DROP SCHEMA " + schema + " CASCADE");
-			}
+			execute("DROP SCHEMA " + schema + " CASCADE");
 		}
 	}
 
@@ -111,32 +105,17 @@ class PostgresIT {
 	/** Both nodes update version 1 at once: one 200, one 412, version 2 stored. */
 	private static void updatesWithTheSameIfMatchOnBothNodesHaveOneWinner(String id, String mrn, int... ports)
 			throws Exception {
-		ExecutorService pool = Executors.newFixedThreadPool(ports.length);
-		try {
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<Integer>> answers = new ArrayList<>();
-			for (int port : ports) {
-				answers.add(pool.submit(() -> {
-					start.await();
-					return given().basePath("")
-						.port(port)
-						.contentType("application/fhir+json")
-						.header("If-Match", "W/\"1\"")
-						.body(patient(id, mrn + "-" + port))
-						.put("/fhir/Patient/" + id)
-						.statusCode();
-				}));
-			}
-			start.countDown();
-			List<Integer> statuses = new ArrayList<>();
-			for (Future<Integer> answer : answers) {
-				statuses.add(answer.get(60, TimeUnit.SECONDS));
-			}
-			assertThat(statuses).containsExactlyInAnyOrder(200, 412);
+		List<Callable<Integer>> updates = new ArrayList<>();
+		for (int port : ports) {
+			updates.add(() -> given().basePath("")
+				.port(port)
+				.contentType("application/fhir+json")
+				.header("If-Match", "W/\"1\"")
+				.body(patient(id, mrn + "-" + port))
+				.put("/fhir/Patient/" + id)
+				.statusCode());
 		}
-		finally {
-			pool.shutdownNow();
-		}
+		assertThat(atOnce(updates)).containsExactlyInAnyOrder(200, 412);
 		given().basePath("").port(ports[0]).get("/fhir/Patient/" + id).then().body("meta.versionId", equalTo("2"));
 	}
 
@@ -178,29 +157,15 @@ class PostgresIT {
 	 */
 	@Test
 	void twoNodesMigratingAnEmptyDatabaseAtOnceApplyEachTaskOnce() throws Exception {
-		String schema = "hemefhir_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		String schema = createSchema();
 		String url = DATABASE + "?currentSchema=" + schema;
-		try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
-				Statement statement = connection.createStatement()) {
-			statement.execute("CREATE SCHEMA " + schema);
-		}
-		ExecutorService nodes = Executors.newFixedThreadPool(2);
 		List<HikariDataSource> pools = List.of(pool(url), pool(url));
 		try {
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<MigrationResult>> results = new ArrayList<>();
+			List<Callable<Integer>> migrations = new ArrayList<>();
 			for (HikariDataSource node : pools) {
-				results.add(nodes.submit(() -> {
-					start.await();
-					return new SchemaMigration(node, url).migrate(false);
-				}));
+				migrations.add(() -> new SchemaMigration(node, url).migrate(false).succeededTasks.size());
 			}
-			start.countDown();
-			List<Integer> applied = new ArrayList<>();
-			for (Future<MigrationResult> result : results) {
-				applied.add(result.get(3, TimeUnit.MINUTES).succeededTasks.size());
-			}
-			assertThat(applied).containsExactlyInAnyOrder(0, 9);
+			assertThat(atOnce(migrations)).containsExactlyInAnyOrder(0, 9);
 			try (Connection connection = pools.get(0).getConnection();
 					Statement statement = connection.createStatement();
 					var rows = statement.executeQuery("SELECT COUNT(*), COUNT(DISTINCT \"version\") FROM \""
@@ -210,12 +175,48 @@ class PostgresIT {
 			}
 		}
 		finally {
-			nodes.shutdownNow();
 			pools.forEach(HikariDataSource::close);
-			try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
-					Statement statement = connection.createStatement()) {
-				statement.execute("DROP SCHEMA " + schema + " CASCADE");
+			execute("DROP SCHEMA " + schema + " CASCADE");
+		}
+	}
+
+	/**
+	 * Runs every task at the same moment, each on its own thread; their results in order.
+	 */
+	private static <T> List<T> atOnce(List<Callable<T>> tasks) throws Exception {
+		ExecutorService threads = Executors.newFixedThreadPool(tasks.size());
+		try {
+			CountDownLatch start = new CountDownLatch(1);
+			List<Future<T>> running = new ArrayList<>();
+			for (Callable<T> task : tasks) {
+				running.add(threads.submit(() -> {
+					start.await();
+					return task.call();
+				}));
 			}
+			start.countDown();
+			List<T> results = new ArrayList<>();
+			for (Future<T> result : running) {
+				results.add(result.get(3, TimeUnit.MINUTES));
+			}
+			return results;
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	/** A new schema of the test database, for one test to drop afterwards. */
+	private static String createSchema() throws SQLException {
+		String schema = "hemefhir_it_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+		execute("CREATE SCHEMA " + schema);
+		return schema;
+	}
+
+	private static void execute(String sql) throws SQLException {
+		try (Connection connection = DriverManager.getConnection(DATABASE, "postgres", "");
+				Statement statement = connection.createStatement()) {
+			statement.execute(sql);
 		}
 	}
 
@@ -241,31 +242,18 @@ class PostgresIT {
 				 "effectiveDateTime":"2024-05-01T07:30:00Z",
 				 "valueQuantity":{"value":1.1,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}"""
 			.formatted(id, patient);
-		ExecutorService pool = Executors.newFixedThreadPool(8);
-		try {
-			CountDownLatch start = new CountDownLatch(1);
-			List<Future<Integer>> answers = new ArrayList<>();
-			for (int i = 0; i < 8; i++) {
-				int port = ports[i % ports.length];
-				answers.add(pool.submit(() -> {
-					start.await();
-					return given().basePath("")
-						.port(port)
-						.contentType("application/fhir+json")
-						.header("If-None-Exist", "identifier=urn:test:lab|" + id)
-						.body(body)
-						.post("/fhir/Observation")
-						.statusCode();
-				}));
-			}
-			start.countDown();
-			for (Future<Integer> answer : answers) {
-				assertThat(answer.get(60, TimeUnit.SECONDS)).isIn(200, 201);
-			}
+		List<Callable<Integer>> creates = new ArrayList<>();
+		for (int i = 0; i < 8; i++) {
+			int port = ports[i % ports.length];
+			creates.add(() -> given().basePath("")
+				.port(port)
+				.contentType("application/fhir+json")
+				.header("If-None-Exist", "identifier=urn:test:lab|" + id)
+				.body(body)
+				.post("/fhir/Observation")
+				.statusCode());
 		}
-		finally {
-			pool.shutdownNow();
-		}
+		assertThat(atOnce(creates)).allMatch(status -> status == 200 || status == 201);
 		given().basePath("")
 			.port(ports[0])
 			.get("/fhir/Observation?identifier=urn:test:lab|" + id + "&_summary=count")
