@@ -7,10 +7,7 @@ import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.api.server.bulk.BulkExportJobParameters;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.LocalDate;
@@ -19,8 +16,8 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.hemefhir.system.PrivateFiles;
 import org.hemefhir.fhirserver.ServerProperties;
+import org.hemefhir.fhirserver.SharedKeys;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.Parameters;
 import org.springframework.stereotype.Component;
@@ -35,7 +32,6 @@ import org.springframework.stereotype.Component;
 @Interceptor
 class DeidentifyingExportInterceptor {
 
-	static final String KEY_FILE = "deidentification.key";
 	static final String PARAMETER = "_deidentify";
 
 	private static final Pattern FLAG = Pattern.compile("[?&]_deidentify=true(&|$)");
@@ -46,12 +42,12 @@ class DeidentifyingExportInterceptor {
 
 	private final DeidentificationProperties properties;
 
-	DeidentifyingExportInterceptor(FhirContext context, DeidentificationProperties properties,
-			ServerProperties server) {
+	DeidentifyingExportInterceptor(FhirContext context, DeidentificationProperties properties, ServerProperties server,
+			SharedKeys keys) {
 		this.context = context;
 		this.properties = properties;
 		if (properties.pseudonymKey() == null || properties.pseudonymKey().isBlank()) {
-			key = storedKey(server.dataDir().resolve(KEY_FILE));
+			key = storedKey(keys, server.dataDir());
 		}
 		else {
 			key = properties.pseudonymKey().getBytes(StandardCharsets.UTF_8);
@@ -59,26 +55,15 @@ class DeidentifyingExportInterceptor {
 	}
 
 	/**
-	 * Without a configured key, one is made on first use and kept beside the embedded
-	 * database, so pseudonyms and date shifts stay the same across restarts (nodes
-	 * sharing PostgreSQL must set hemefhir.research.pseudonym-key to the same value
-	 * instead).
+	 * Without a configured key, one is made on first use and kept in the database, so
+	 * pseudonyms and date shifts stay the same across restarts and on every node.
 	 */
-	static byte[] storedKey(Path file) {
-		try {
-			if (Files.exists(file)) {
-				return HexFormat.of().parseHex(Files.readString(file).trim());
-			}
+	static byte[] storedKey(SharedKeys keys, Path dataDir) {
+		return HexFormat.of().parseHex(keys.getOrCreate(SharedKeys.Key.DEIDENTIFICATION, dataDir, () -> {
 			byte[] fresh = new byte[32];
 			new SecureRandom().nextBytes(fresh);
-			Files.createDirectories(file.getParent());
-			Files.writeString(file, HexFormat.of().formatHex(fresh));
-			PrivateFiles.ownerOnly(file);
-			return fresh;
-		}
-		catch (IOException e) {
-			throw new UncheckedIOException("Cannot read or create the de-identification key " + file, e);
-		}
+			return HexFormat.of().formatHex(fresh);
+		}));
 	}
 
 	static boolean requested(String originalRequestUrl) {

@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.hemefhir.fhirserver.ServerProperties;
+import org.hemefhir.fhirserver.SharedKeys;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Condition;
@@ -85,16 +86,18 @@ class AuthorizationServerConfig {
 
 	@Bean
 	@Conditional(BuiltInSelected.class)
-	BuiltIn builtInAuthorizationServer(SecurityProperties properties, ServerProperties server, DataSource dataSource) {
+	BuiltIn builtInAuthorizationServer(SecurityProperties properties, ServerProperties server, DataSource dataSource,
+			SharedKeys keys) {
 		if (properties.issuer() == null || properties.issuer().isBlank()) {
 			throw new IllegalStateException(
 					"hemefhir.security.mode=smart needs hemefhir.security.issuer: the server's public base URL (built-in authorization server) or an external issuer");
 		}
 		Path clientsFile = properties.clientsFile() != null ? properties.clientsFile()
 				: server.dataDir().resolve("clients.json");
-		Path keyFile = properties.signingKeyFile() != null ? properties.signingKeyFile()
-				: server.dataDir().resolve("token-signing-key.json");
-		return new BuiltIn(TokenSigningKey.loadOrCreate(keyFile), new ClientRegistry(properties, clientsFile),
+		RSAKey signingKey = properties.signingKeyFile() != null
+				? TokenSigningKey.loadOrCreate(properties.signingKeyFile())
+				: TokenSigningKey.shared(keys, server.dataDir());
+		return new BuiltIn(signingKey, new ClientRegistry(properties, clientsFile),
 				new ClientAssertionReplay(dataSource));
 	}
 

@@ -35,9 +35,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param clientsFile clients of the built-in authorization server in a JSON file, as
  * {@code client create} writes it; re-read when it changes (default
  * <data-dir>/clients.json)
- * @param signingKeyFile the built-in authorization server's private signing key (JWK);
- * made on first start when missing (default <data-dir>/token-signing-key.json). Nodes
- * sharing a database must share this file
+ * @param signingKeyFile the built-in authorization server's private signing key (JWK) in
+ * a file, made on first start when missing; by default the key is made on first start and
+ * kept in the database, where every node finds it
  * @param accessTokenLifetime how long an access token from the built-in authorization
  * server is valid
  * @param clientAssertionLifetime the longest a client's authentication JWT may be valid

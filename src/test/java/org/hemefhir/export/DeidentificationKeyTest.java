@@ -4,29 +4,51 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HexFormat;
+import java.util.UUID;
+import org.h2.jdbcx.JdbcDataSource;
+import org.hemefhir.fhirserver.SharedKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Without a configured key the pseudonym key is made once and kept, so pseudonyms survive
- * restarts.
+ * Without a configured key the pseudonym key is made once and kept in the database, so
+ * pseudonyms survive restarts and are the same on every node sharing the database.
  */
 class DeidentificationKeyTest {
 
 	@TempDir
 	Path dataDir;
 
-	@Test
-	void theKeyIsCreatedOnceKeptPrivateAndReadBackUnchanged() throws Exception {
-		Path file = dataDir.resolve(DeidentifyingExportInterceptor.KEY_FILE);
-		byte[] first = DeidentifyingExportInterceptor.storedKey(file);
-		byte[] again = DeidentifyingExportInterceptor.storedKey(file);
+	private static JdbcDataSource database() {
+		JdbcDataSource dataSource = new JdbcDataSource();
+		dataSource.setURL("jdbc:h2:mem:keys-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+		return dataSource;
+	}
 
-		assertThat(first).hasSize(32).isEqualTo(again);
-		assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
-		assertThat(DeidentifyingExportInterceptor
-			.storedKey(dataDir.resolve("other").resolve(DeidentifyingExportInterceptor.KEY_FILE))).isNotEqualTo(first);
+	@Test
+	void theKeyIsMadeOnceAndEveryNodeOfTheDatabaseReadsTheSame() {
+		JdbcDataSource database = database();
+		byte[] first = DeidentifyingExportInterceptor.storedKey(new SharedKeys(database), dataDir);
+		byte[] otherNode = DeidentifyingExportInterceptor.storedKey(new SharedKeys(database),
+				dataDir.resolve("other-node"));
+
+		assertThat(first).hasSize(32).isEqualTo(otherNode);
+		assertThat(dataDir).isEmptyDirectory();
+		assertThat(DeidentifyingExportInterceptor.storedKey(new SharedKeys(database()), dataDir)).isNotEqualTo(first);
+	}
+
+	@Test
+	void aDataDirectoryFromBeforeKeepsItsKey() throws Exception {
+		byte[] old = new byte[32];
+		old[0] = 7;
+		Path file = dataDir.resolve("deidentification.key");
+		Files.writeString(file, HexFormat.of().formatHex(old) + "\n");
+		JdbcDataSource database = database();
+
+		assertThat(DeidentifyingExportInterceptor.storedKey(new SharedKeys(database), dataDir)).isEqualTo(old);
+		Files.delete(file);
+		assertThat(DeidentifyingExportInterceptor.storedKey(new SharedKeys(database), dataDir)).isEqualTo(old);
 	}
 
 }
