@@ -28,6 +28,7 @@ import org.hemefhir.system.RequestCancelledException;
 import org.hemefhir.system.ServerBusyException;
 import org.hemefhir.validation.ProfileViolationException;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Observation;
 import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.springframework.dao.DataIntegrityViolationException;
@@ -136,16 +137,32 @@ public class Hl7v2Ingestor {
 			return null; // every result was older than the stored one
 		}
 		SystemRequestDetails request = new SystemRequestDetails();
+		// A copy: HAPI writes ids and resolved references into the bundle it stores, and
+		// the mapping's may be stored again without an entry.
+		Bundle transaction = mapping.transaction().copy();
 		// Lets the validating hook name the entry that fails.
-		request.setResource(mapping.transaction());
+		request.setResource(transaction);
 		if (sender != null) {
 			sender.attachTo(request);
 		}
 		AuditTrail.collectWrites(request);
+		request.getUserData().put(OlderResultGuard.RESULTS, Boolean.TRUE);
 		try {
-			systemDao.transaction(request, mapping.transaction());
+			systemDao.transaction(request, transaction);
 			written.addAll(AuditTrail.writtenBy(request));
 			return null;
+		}
+		catch (OlderResultGuard.OlderThanStored e) {
+			// a newer copy was stored after the mapping looked: left out as if it had
+			// been
+			// there then, and the rest stored without it (each run removes one entry)
+			int entry = entryOf(mapping, e.result());
+			if (entry < 0) {
+				throw e;
+			}
+			mapping.warnings()
+				.add(OruR01Mapper.leaveOut(mapping.transaction(), mapping.sources(), entry, e.storedIssued()));
+			return store(mapping, sender, written);
 		}
 		catch (ProfileViolationException e) {
 			// each finding at the segment its resource came from
@@ -170,6 +187,18 @@ public class Hl7v2Ingestor {
 		catch (BaseServerResponseException e) {
 			return fromOperationOutcome(e, mapping);
 		}
+	}
+
+	private static int entryOf(OruR01Mapper.Mapping mapping, String result) {
+		List<Bundle.BundleEntryComponent> entries = mapping.transaction().getEntry();
+		for (int i = 0; i < entries.size(); i++) {
+			if (entries.get(i).getResource() instanceof Observation o && o.getIdentifier()
+				.stream()
+				.anyMatch(id -> OruR01Mapper.RESULT_ID_SYSTEM.equals(id.getSystem()) && result.equals(id.getValue()))) {
+				return i;
+			}
+		}
+		return -1;
 	}
 
 	/**

@@ -99,6 +99,21 @@ final class OruR01Mapper {
 	record Mapping(Bundle transaction, List<Source> sources, List<Hl7v2Error> errors, List<Hl7v2Error> warnings) {
 	}
 
+	/**
+	 * Takes the result at an entry out of the transaction; the warning that says so.
+	 */
+	static Hl7v2Error leaveOut(Bundle transaction, List<Source> sources, int entry, Date storedIssued) {
+		Observation result = (Observation) transaction.getEntry().get(entry).getResource();
+		Source source = sources.get(entry);
+		transaction.getEntry().remove(entry);
+		sources.remove(entry);
+		return Hl7v2Error.warning(source.segment(), source.sequence(),
+				"Result " + result.getIdentifierFirstRep().getValue()
+						+ " was not applied: the stored one was issued later ("
+						+ new InstantType(storedIssued).asStringValue() + ") than this message's ("
+						+ result.getIssuedElement().asStringValue() + ")");
+	}
+
 	private final Lookup lookup;
 
 	private final ZoneId zone;
@@ -377,14 +392,7 @@ final class OruR01Mapper {
 				String value = o.getIdentifierFirstRep().getValue();
 				Date storedIssued = stored.get(value);
 				if (storedIssued != null && storedIssued.after(o.getIssued())) {
-					Source source = sources.get(i);
-					warnings.add(0,
-							Hl7v2Error.warning(source.segment(), source.sequence(),
-									"Result " + value + " was not applied: the stored one was issued later ("
-											+ new InstantType(storedIssued).asStringValue() + ") than this message's ("
-											+ o.getIssuedElement().asStringValue() + ")"));
-					bundle.getEntry().remove(i);
-					sources.remove(i);
+					warnings.add(0, leaveOut(bundle, sources, i, storedIssued));
 				}
 			}
 		}

@@ -13,7 +13,7 @@ import java.util.Optional;
  * The sample messages of {@code sample-bundles/hl7v2/}, re-addressed for a test, and ACKs
  * read back.
  */
-final class Hl7v2Messages {
+public final class Hl7v2Messages {
 
 	static final Path DIR = Path.of("sample-bundles", "hl7v2");
 
@@ -34,7 +34,7 @@ final class Hl7v2Messages {
 	 * before its control id, filler order numbers and specimen ids, so that it shares no
 	 * identifier with other tests.
 	 */
-	static String forPatient(String name, String mrn, String prefix) {
+	public static String forPatient(String name, String mrn, String prefix) {
 		return readdress(sample(name), mrn, prefix);
 	}
 
@@ -70,7 +70,7 @@ final class Hl7v2Messages {
 			.map(s -> s.split("\\|", -1));
 	}
 
-	static String ackCode(String ack) {
+	public static String ackCode(String ack) {
 		return segment(ack, "MSA").orElseThrow()[1];
 	}
 
