@@ -3,6 +3,7 @@ package org.hemefhir;
 import org.hemefhir.cli.ValidateCommand;
 import org.hemefhir.cohort.GenerateCommand;
 import org.hemefhir.cli.MigrateCommand;
+import org.hemefhir.cli.MigrateDataCommand;
 import org.hemefhir.security.ClientCommand;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
@@ -46,6 +47,10 @@ public class HemeFhirApplication {
 		if (args.length > 0 && MigrateCommand.NAME.equals(args[0])) {
 			// brings a stopped server's database schema to this release
 			System.exit(MigrateCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
+		}
+		if (args.length > 0 && MigrateDataCommand.NAME.equals(args[0])) {
+			// moves a stopped server's embedded database into PostgreSQL
+			System.exit(MigrateDataCommand.main(java.util.Arrays.copyOfRange(args, 1, args.length)));
 		}
 		SpringApplication.run(HemeFhirApplication.class, args);
 	}

@@ -7,7 +7,6 @@ import org.hemefhir.fhirserver.EmbeddedDatabase;
 import org.hemefhir.fhirserver.SchemaMigration;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -50,19 +49,9 @@ public final class MigrateCommand {
 
 	/** {@link #main} with the password and streams given, for tests and embedding. */
 	public static int run(String[] args, String password, PrintStream out, PrintStream err) {
-		Map<String, String> options = new HashMap<>();
-		for (int i = 0; i < args.length; i++) {
-			if ("--dry-run".equals(args[i]) || "--help".equals(args[i])) {
-				options.put(args[i], "true");
-			}
-			else if (VALUED.contains(args[i]) && i + 1 < args.length) {
-				options.put(args[i], args[++i]);
-			}
-			else {
-				err.println("Unknown or incomplete option: " + args[i]);
-				err.print(HELP);
-				return USAGE;
-			}
+		Map<String, String> options = DatabaseOptions.parse(args, Set.of("--dry-run"), VALUED, HELP, err);
+		if (options == null) {
+			return USAGE;
 		}
 		if (options.containsKey("--help")) {
 			out.print(HELP);
@@ -75,12 +64,7 @@ public final class MigrateCommand {
 		String url = options.containsKey("--url") ? options.get("--url")
 				: EmbeddedDatabase.url(Path.of(options.getOrDefault("--data-dir", "./data")));
 		boolean dryRun = options.containsKey("--dry-run");
-		try (HikariDataSource dataSource = new HikariDataSource()) {
-			dataSource.setJdbcUrl(url);
-			boolean h2 = url.startsWith("jdbc:h2:");
-			dataSource.setUsername(h2 ? "sa" : options.getOrDefault("--user", "postgres"));
-			dataSource.setPassword(h2 || password == null ? "" : password);
-			dataSource.setMaximumPoolSize(2);
+		try (HikariDataSource dataSource = DatabaseOptions.open(url, options.get("--user"), password)) {
 			MigrationResult result = new SchemaMigration(dataSource, url).migrate(dryRun);
 			for (BaseTask.ExecutedStatement statement : result.executedStatements) {
 				out.println(statement.getSql().strip() + ";");
@@ -90,17 +74,9 @@ public final class MigrateCommand {
 			return OK;
 		}
 		catch (RuntimeException e) {
-			err.println("Migration failed: " + rootMessage(e));
+			err.println("Migration failed: " + DatabaseOptions.rootMessage(e));
 			return FAILED;
 		}
-	}
-
-	private static String rootMessage(Throwable e) {
-		Throwable root = e;
-		while (root.getCause() != null && root.getCause() != root) {
-			root = root.getCause();
-		}
-		return root.getMessage();
 	}
 
 }

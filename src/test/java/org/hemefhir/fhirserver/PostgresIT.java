@@ -6,6 +6,9 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.restassured.response.Response;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -16,6 +19,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +33,8 @@ import java.util.concurrent.TimeUnit;
 import org.hemefhir.HemeFhirApplication;
 import org.hemefhir.RequiresPostgres;
 import org.hemefhir.ServerProcess;
+import org.hemefhir.cli.MigrateDataCommand;
+import org.hemefhir.ingest.hl7v2.Hl7v2Messages;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.web.context.WebServerApplicationContext;
@@ -87,6 +96,8 @@ class PostgresIT {
 
 				conditionalCreatesRacingOnBothNodesStoreOneResource(id, firstPort, secondPort);
 				updatesWithTheSameIfMatchOnBothNodesHaveOneWinner(id, mrn, firstPort, secondPort);
+				deidentifiedExportsOfBothNodesAreTheSame(firstPort, secondPort);
+				resultAndItsCorrectionSentToBothNodesAtOnceKeepTheCorrection(firstPort, secondPort);
 				exportKickedOffOnANodeThatDiesIsFinishedByTheOther(first, secondPort);
 			}
 		}
@@ -100,6 +111,16 @@ class PostgresIT {
 		return """
 				{"resourceType":"Patient",%s"identifier":[{"system":"urn:test:mrn","value":"%s"}],
 				 "gender":"female","birthDate":"1964"}""".formatted(id == null ? "" : "\"id\":\"" + id + "\",", mrn);
+	}
+
+	private static String observation(String identifier, String patient) {
+		return """
+				{"resourceType":"Observation","status":"final","identifier":[{"system":"urn:test:lab","value":"%s"}],
+				 "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
+				 "code":{"coding":[{"system":"http://loinc.org","code":"751-8"}]},"subject":{"reference":"Patient/%s"},
+				 "effectiveDateTime":"2024-05-01T07:30:00Z",
+				 "valueQuantity":{"value":1.1,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}"""
+			.formatted(identifier, patient);
 	}
 
 	/** Both nodes update version 1 at once: one 200, one 412, version 2 stored. */
@@ -129,26 +150,97 @@ class PostgresIT {
 		kickOff.then().statusCode(202);
 		first.kill();
 		String poll = kickOff.getHeader("Content-Location").replace(":" + first.port() + "/", ":" + secondPort + "/");
-		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-		Response status = null;
-		while (Instant.now().isBefore(deadline)) {
-			status = given().accept("application/fhir+json").get(poll);
-			if (status.statusCode() != 202) {
-				break;
-			}
-			Thread.sleep(500);
-		}
-		assertThat(status).isNotNull();
+		Response status = finished(poll);
 		assertThat(status.statusCode()).as("poll on the surviving node: " + status.asString()).isEqualTo(200);
 		List<String> files = status.jsonPath().getList("output.url");
 		assertThat(files).isNotEmpty().allMatch(file -> file.contains(":" + secondPort + "/"));
-		String ndjson = given().accept("application/fhir+ndjson")
-			.get(files.get(0))
+		assertThat(download(files.get(0))).contains("\"resourceType\"");
+	}
+
+	/**
+	 * Neither node has a pseudonym key configured, and each its own data directory: the
+	 * key both make or find in the database gives the same pseudonyms and date shifts.
+	 */
+	private static void deidentifiedExportsOfBothNodesAreTheSame(int... ports) throws Exception {
+		List<Set<String>> exports = new ArrayList<>();
+		for (int port : ports) {
+			Response kickOff = given().basePath("")
+				.port(port)
+				.accept("application/fhir+json")
+				.header("Prefer", "respond-async")
+				.get("/fhir/$export?_type=Patient&_deidentify=true");
+			kickOff.then().statusCode(202);
+			Response status = finished(kickOff.getHeader("Content-Location"));
+			assertThat(status.statusCode()).as(status.asString()).isEqualTo(200);
+			Set<String> lines = new TreeSet<>();
+			for (String file : status.jsonPath().<String>getList("output.url")) {
+				lines.addAll(download(file).lines().toList());
+			}
+			exports.add(lines);
+		}
+		assertThat(exports.get(0)).isNotEmpty().anyMatch(line -> line.contains("urn:hemefhir:pseudonym"));
+		assertThat(exports.get(1)).isEqualTo(exports.get(0));
+	}
+
+	/**
+	 * A lab result and its correction arrive at once, one on each node (a sender's two
+	 * connections, a queue resending): whichever transaction commits last, the stored
+	 * result is the correction (issued later), and both messages are accepted.
+	 */
+	private static void resultAndItsCorrectionSentToBothNodesAtOnceKeepTheCorrection(int... ports) throws Exception {
+		for (int round = 0; round < 6; round++) {
+			String mrn = "v2-" + UUID.randomUUID();
+			String patient = given().basePath("")
+				.port(ports[0])
+				.contentType("application/fhir+json")
+				.body(patient(null, mrn))
+				.post("/fhir/Patient")
+				.then()
+				.statusCode(201)
+				.extract()
+				.path("id");
+			String prefix = "R" + round + UUID.randomUUID().toString().substring(0, 8);
+			String original = Hl7v2Messages.forPatient("oru-r01-v251-anc-final.hl7", mrn, prefix);
+			String correction = Hl7v2Messages.forPatient("oru-r01-v251-anc-corrected.hl7", mrn, prefix);
+			int oneNode = ports[round % 2];
+			int otherNode = ports[(round + 1) % 2];
+			List<String> acks = atOnce(List.of(() -> hl7v2(oneNode, correction), () -> hl7v2(otherNode, original)));
+			assertThat(acks).as(String.join("\n", acks).replace('\r', '\n'))
+				.allMatch(ack -> "AA".equals(Hl7v2Messages.ackCode(ack)));
+			given().basePath("")
+				.port(ports[1])
+				.get("/fhir/Observation?subject=Patient/" + patient)
+				.then()
+				.body("entry.size()", equalTo(1))
+				.body("entry[0].resource.status", equalTo("corrected"));
+		}
+	}
+
+	private static String hl7v2(int port, String message) {
+		return given().basePath("")
+			.port(port)
+			.contentType("application/hl7-v2")
+			.body(message.getBytes(StandardCharsets.UTF_8))
+			.post("/hl7v2")
 			.then()
 			.statusCode(200)
 			.extract()
 			.asString();
-		assertThat(ndjson).contains("\"resourceType\"");
+	}
+
+	/** Polls a Bulk export until it is no longer in progress (at most three minutes). */
+	private static Response finished(String statusUrl) throws InterruptedException {
+		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
+		Response status = given().accept("application/fhir+json").get(statusUrl);
+		while (status.statusCode() == 202 && Instant.now().isBefore(deadline)) {
+			Thread.sleep(500);
+			status = given().accept("application/fhir+json").get(statusUrl);
+		}
+		return status;
+	}
+
+	private static String download(String file) {
+		return given().accept("application/fhir+ndjson").get(file).then().statusCode(200).extract().asString();
 	}
 
 	/**
@@ -178,6 +270,152 @@ class PostgresIT {
 			pools.forEach(HikariDataSource::close);
 			execute("DROP SCHEMA " + schema + " CASCADE");
 		}
+	}
+
+	/**
+	 * {@code migrate-data} moves a stopped server's embedded database into an empty
+	 * PostgreSQL schema: a server started on it answers as the embedded one did (counts,
+	 * histories, resources byte for byte with their ids, versions and times, a deleted
+	 * resource still gone), hands out new ids after the copied ones, and the move is
+	 * refused while the embedded server runs and into a database that holds resources.
+	 */
+	@Test
+	void anEmbeddedDatabaseMovedToPostgresKeepsEveryIdAndVersion() throws Exception {
+		Path dataDir = Files.createDirectories(Path.of("target", "it-data", "h2-to-pg-" + UUID.randomUUID()));
+		String schema = createSchema();
+		String url = DATABASE + "?currentSchema=" + schema;
+		String[] move = { "--from", dataDir.toString(), "--to", url };
+		try {
+			Map<String, Object> before;
+			String patient;
+			try (ConfigurableApplicationContext embedded = new SpringApplicationBuilder(HemeFhirApplication.class)
+				.run("--server.port=0", "--hemefhir.data-dir=" + dataDir)) {
+				int port = port(embedded);
+				patient = writeHistory(port);
+				before = snapshot(port, patient);
+
+				// from another process, as users run it: H2 holds its file for the
+				// running
+				// server (within one JVM it would share the open database)
+				Process running = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+						"-jar", Path.of("target", "hemefhir.jar").toAbsolutePath().toString(), "migrate-data", move[0],
+						move[1], move[2], move[3])
+					.redirectErrorStream(true)
+					.start();
+				String said = new String(running.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+				assertThat(running.waitFor(2, TimeUnit.MINUTES)).isTrue();
+				assertThat(running.exitValue()).as(said).isEqualTo(1);
+				assertThat(said).contains("stop the server first");
+			}
+			Command moved = command(move);
+			assertThat(moved.code()).as(moved.err()).isZero();
+			assertThat(moved.out()).contains("Compared:", "Patient: ", "stored versions byte for byte: the same");
+
+			try (ConfigurableApplicationContext onPostgres = start(url, dataDir.resolve("pg-node"))) {
+				int port = port(onPostgres);
+				assertThat(snapshot(port, patient)).isEqualTo(before);
+				given().basePath("")
+					.port(port)
+					.contentType("application/fhir+json")
+					.body(patient(null, "after-move"))
+					.post("/fhir/Patient")
+					.then()
+					.statusCode(201);
+			}
+			Command again = command(move);
+			assertThat(again.code()).isEqualTo(1);
+			assertThat(again.err()).contains("already holds");
+		}
+		finally {
+			execute("DROP SCHEMA " + schema + " CASCADE");
+		}
+	}
+
+	/**
+	 * A patient with three versions and an Observation created and deleted; the patient.
+	 */
+	private static String writeHistory(int port) {
+		String mrn = "move-" + UUID.randomUUID();
+		String id = given().basePath("")
+			.port(port)
+			.contentType("application/fhir+json")
+			.body(patient(null, mrn))
+			.post("/fhir/Patient")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		for (String version : List.of("-2", "-3")) {
+			given().basePath("")
+				.port(port)
+				.contentType("application/fhir+json")
+				.body(patient(id, mrn + version))
+				.put("/fhir/Patient/" + id)
+				.then()
+				.statusCode(200);
+		}
+		String observation = given().basePath("")
+			.port(port)
+			.contentType("application/fhir+json")
+			.body(observation("moved-" + UUID.randomUUID(), id))
+			.post("/fhir/Observation")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
+		given().basePath("").port(port).delete("/fhir/Observation/" + observation).then().statusCode(200);
+		return id;
+	}
+
+	/** What a reader sees of the data: counts, a history, resources as served. */
+	private static Map<String, Object> snapshot(int port, String patient) {
+		Map<String, Object> seen = new TreeMap<>();
+		for (String type : List.of("Patient", "Observation", "MedicationAdministration", "Procedure", "Condition",
+				"AdverseEvent", "Specimen")) {
+			seen.put(type, given().basePath("").port(port).get("/fhir/" + type + "?_summary=count").path("total"));
+		}
+		seen.put("history",
+				given().basePath("")
+					.port(port)
+					.get("/fhir/Patient/" + patient + "/_history")
+					.then()
+					.statusCode(200)
+					.extract()
+					.jsonPath()
+					.getList("entry.resource"));
+		// with the deleted one's two versions (the system history would hold the audit
+		// events of these very reads)
+		List<String> observations = given().basePath("")
+			.port(port)
+			.get("/fhir/Observation/_history?_count=60")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath()
+			.getList("entry.fullUrl", String.class);
+		seen.put("history of Observations",
+				observations.stream().map(url -> url.substring(url.indexOf("/fhir/"))).toList());
+		seen.put("case", given().basePath("")
+			.port(port)
+			.get("/fhir/Observation?subject:Patient.identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient"
+					+ "&_sort=date,_id&_count=40")
+			.then()
+			.statusCode(200)
+			.extract()
+			.jsonPath()
+			.getList("entry.resource"));
+		return seen;
+	}
+
+	private record Command(int code, String out, String err) {
+	}
+
+	private static Command command(String... args) {
+		ByteArrayOutputStream out = new ByteArrayOutputStream();
+		ByteArrayOutputStream err = new ByteArrayOutputStream();
+		int code = MigrateDataCommand.run(args, null, new PrintStream(out, true, StandardCharsets.UTF_8),
+				new PrintStream(err, true, StandardCharsets.UTF_8));
+		return new Command(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
 	}
 
 	/**
@@ -235,13 +473,7 @@ class PostgresIT {
 	private static void conditionalCreatesRacingOnBothNodesStoreOneResource(String patient, int... ports)
 			throws Exception {
 		String id = "race-" + UUID.randomUUID();
-		String body = """
-				{"resourceType":"Observation","status":"final","identifier":[{"system":"urn:test:lab","value":"%s"}],
-				 "category":[{"coding":[{"system":"http://terminology.hl7.org/CodeSystem/observation-category","code":"laboratory"}]}],
-				 "code":{"coding":[{"system":"http://loinc.org","code":"751-8"}]},"subject":{"reference":"Patient/%s"},
-				 "effectiveDateTime":"2024-05-01T07:30:00Z",
-				 "valueQuantity":{"value":1.1,"unit":"10*9/L","system":"http://unitsofmeasure.org","code":"10*9/L"}}"""
-			.formatted(id, patient);
+		String body = observation(id, patient);
 		List<Callable<Integer>> creates = new ArrayList<>();
 		for (int i = 0; i < 8; i++) {
 			int port = ports[i % ports.length];
