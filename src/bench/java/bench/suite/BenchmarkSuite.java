@@ -9,6 +9,9 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,8 +47,10 @@ import org.hemefhir.ingest.hl7v2.MllpClient;
  * Arguments (name=value): jar, out, basedir, sizes (patients loaded before each search
  * round, e.g. 100,1000,3000), clients (4), heap (1g), search-runs (30), validate-runs
  * (200), bundle-validate-runs (10), hl7v2-messages (400), phases (all; or a comma list of
- * hemefhir,baseline,stock,import), server-args (comma-separated options added to every
- * HemeFHIR server's command line).
+ * hemefhir,baseline,stock,import,postgres), server-args (comma-separated options added to
+ * every HemeFHIR server's command line), database, database-user, database-password (the
+ * PostgreSQL of the postgres phase; 127.0.0.1:5432/test, postgres, none), nginx (its
+ * binary, /usr/sbin/nginx).
  */
 public final class BenchmarkSuite {
 
@@ -190,6 +195,10 @@ public final class BenchmarkSuite {
 		}
 		if (phase("import")) {
 			guarded("bulk load", Figures.HEMEFHIR, this::bulkImport);
+		}
+		if (phase("postgres")) {
+			guarded("postgres", Figures.POSTGRES, () -> postgres(1));
+			guarded("postgres", Figures.POSTGRES_TWO_NODES, () -> postgres(2));
 		}
 		Runtime.getRuntime().removeShutdownHook(partial);
 		finish(started);
@@ -387,6 +396,80 @@ public final class BenchmarkSuite {
 		}
 		log("baseline", "stock server: " + count + " IG search parameters installed");
 		Thread.sleep(2000); // the registry refreshes
+	}
+
+	// ---------------------------------------------------------------- PostgreSQL
+
+	/**
+	 * The ingest and search of the HemeFHIR phase on PostgreSQL, validation enforced: one
+	 * node, or several behind nginx configured as in {@code compose.yaml}. Each in a
+	 * fresh schema of the {@code database}.
+	 */
+	private void postgres(int nodes) throws Exception {
+		String name = nodes == 1 ? Figures.POSTGRES : Figures.POSTGRES_TWO_NODES;
+		String database = arg("database", "jdbc:postgresql://127.0.0.1:5432/test");
+		String user = arg("database-user", "postgres");
+		String password = arg("database-password", "");
+		String schema = "hemefhir_bench_" + nodes;
+		try (Connection connection = DriverManager.getConnection(database, user, password);
+				Statement statement = connection.createStatement()) {
+			statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+			statement.execute("CREATE SCHEMA " + schema);
+		}
+		String url = database + (database.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+		List<String> extra = List.of("--spring.profiles.active=postgres", "--spring.datasource.url=" + url,
+				"--spring.datasource.username=" + user, "--spring.datasource.password=" + password);
+		List<ChildServer> started = new ArrayList<>();
+		try {
+			for (int n = 1; n <= nodes; n++) {
+				ChildServer node = startHemeFhir(name + "-" + n, out.resolve(name).resolve("node-" + n), true, extra);
+				started.add(node);
+				startup(node, name, n == 1 ? EMPTY : "a further node on the migrated database");
+			}
+			ChildServer front = nodes == 1 ? started.get(0) : loadBalancer(name, started);
+			loadAndSearch(front, name, false);
+			memoryAfterLoad(started.get(0), name);
+		}
+		finally {
+			ChildServer.stopAll();
+		}
+	}
+
+	/**
+	 * nginx with the configuration of {@code compose.yaml}, its upstream servers pointed
+	 * at the nodes.
+	 */
+	private ChildServer loadBalancer(String name, List<ChildServer> nodes) throws Exception {
+		Path nginx = Path.of(arg("nginx", "/usr/sbin/nginx"));
+		if (!Files.isExecutable(nginx)) {
+			throw new IllegalStateException("no nginx at " + nginx + " (apt-get install nginx-light, or nginx=PATH)");
+		}
+		String compose = Files.readString(basedir.resolve("compose.yaml"));
+		String content = compose.substring(compose.indexOf("      events {}"), compose.indexOf("\nvolumes:"));
+		StringBuilder conf = new StringBuilder();
+		for (String line : content.split("\n")) {
+			conf.append(line.length() >= 6 ? line.substring(6) : line.strip()).append('\n');
+		}
+		String config = conf.toString().replace("$$", "$");
+		int port = ChildServer.freePort();
+		config = config.replace("listen 8080;", "listen 127.0.0.1:" + port + ";");
+		for (int n = 0; n < nodes.size(); n++) {
+			config = config.replace("server node" + (n + 1) + ":8080", "server 127.0.0.1:" + nodes.get(n).port);
+		}
+		if (config.contains("server node")) {
+			throw new IllegalStateException("compose.yaml names more nodes than were started: " + config);
+		}
+		Path dir = out.resolve(name).resolve("nginx");
+		Files.createDirectories(dir);
+		Path file = dir.resolve("nginx.conf");
+		Files.writeString(file, config);
+		ChildServer front = ChildServer.startCommand(name + "-nginx",
+				List.of(nginx.toString(), "-p", dir.toString(), "-e", dir.resolve("error.log").toString(), "-c",
+						file.toString(), "-g", "daemon off; pid " + dir.resolve("nginx.pid") + ";"),
+				port, dir);
+		front.awaitHealthy(http, Duration.ofSeconds(30));
+		log("postgres", "nginx on port " + port + " in front of " + nodes.size() + " nodes (" + file + ")");
+		return front;
 	}
 
 	// ---------------------------------------------------------------- ingest and search

@@ -68,15 +68,23 @@ final class ChildServer implements AutoCloseable {
 	 */
 	static ChildServer start(String name, List<String> jvmOptions, List<String> main, List<String> args, int port,
 			Path dir) throws IOException {
-		if (shuttingDown) {
-			throw new IllegalStateException("the suite is stopping: " + name + " not started");
-		}
-		Files.createDirectories(dir);
 		List<String> command = new ArrayList<>();
 		command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
 		command.addAll(jvmOptions);
 		command.addAll(main);
 		command.addAll(args);
+		return startCommand(name, command, port, dir);
+	}
+
+	/**
+	 * Starts any command that serves HTTP on the port (the load balancer in front of
+	 * several servers), with its output in a log file in the directory.
+	 */
+	static ChildServer startCommand(String name, List<String> command, int port, Path dir) throws IOException {
+		if (shuttingDown) {
+			throw new IllegalStateException("the suite is stopping: " + name + " not started");
+		}
+		Files.createDirectories(dir);
 		Path log = dir.resolve("server-" + System.currentTimeMillis() + ".log");
 		long start = System.nanoTime();
 		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

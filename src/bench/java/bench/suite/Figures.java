@@ -24,7 +24,17 @@ final class Figures {
 
 	static final String STOCK = "stock-hapi";
 
-	private static final List<String> SERVERS = List.of(HEMEFHIR, VALIDATION_OFF, STOCK);
+	/** Validation enforced, one node on PostgreSQL. */
+	static final String POSTGRES = "hemefhir-postgres";
+
+	/** Validation enforced, two nodes on PostgreSQL behind nginx. */
+	static final String POSTGRES_TWO_NODES = "hemefhir-postgres-2-nodes";
+
+	private static final List<String> SERVERS = List.of(HEMEFHIR, POSTGRES, POSTGRES_TWO_NODES, VALIDATION_OFF, STOCK);
+
+	private static final Map<String, String> HEADINGS = Map.of(HEMEFHIR, "HemeFHIR", POSTGRES, "HemeFHIR, PostgreSQL",
+			POSTGRES_TWO_NODES, "HemeFHIR, PostgreSQL, 2 nodes", VALIDATION_OFF, "HemeFHIR, validation off", STOCK,
+			"stock HAPI");
 
 	/**
 	 * The order of the phases in the table and the JSON; measures keep their order within
@@ -77,13 +87,20 @@ final class Figures {
 
 	synchronized String table() {
 		StringBuilder out = new StringBuilder();
-		out.append(
-				"| phase | measure | unit | HemeFHIR | HemeFHIR, validation off | stock HAPI | HemeFHIR ÷ stock | off ÷ stock |\n");
-		out.append("| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |\n");
+		// the PostgreSQL columns only in runs that measured them
+		List<String> servers = SERVERS.stream()
+			.filter(server -> !POSTGRES.equals(server) && !POSTGRES_TWO_NODES.equals(server) || figures.values()
+				.stream()
+				.anyMatch(f -> f.values.containsKey(server) || f.notes.containsKey(server)))
+			.toList();
+		out.append("| phase | measure | unit | ");
+		servers.forEach(server -> out.append(HEADINGS.get(server)).append(" | "));
+		out.append("HemeFHIR ÷ stock | off ÷ stock |\n");
+		out.append("| --- | --- | --- |").append(" ---: |".repeat(servers.size() + 2)).append('\n');
 		List<String> notes = new ArrayList<>();
 		for (Figure f : ordered()) {
 			out.append("| ").append(f.phase).append(" | ").append(f.measure).append(" | ").append(f.unit);
-			for (String server : SERVERS) {
+			for (String server : servers) {
 				out.append(" | ").append(cell(f, server, notes));
 			}
 			out.append(" | ").append(ratio(f.ratio(HEMEFHIR))).append(" | ").append(ratio(f.ratio(VALIDATION_OFF)));

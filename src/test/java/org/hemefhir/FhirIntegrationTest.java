@@ -53,6 +53,10 @@ public abstract class FhirIntegrationTest {
 		registry.add("hemefhir.hl7v2.sending-facilities.OTHER-LAB.assigning-authorities.HOSP",
 				() -> "urn:oid:2.999.7.2");
 		registry.add("hemefhir.bulk-import.allowed-url-prefixes", () -> IMPORT_SOURCE);
+		// export and import jobs step on at once rather than within 5 s; what is tested
+		// is
+		// what they produce
+		registry.add("hemefhir.batch-maintenance-interval", () -> "1s");
 	}
 
 	@BeforeEach

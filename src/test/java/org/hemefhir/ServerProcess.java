@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,6 +37,14 @@ public final class ServerProcess implements AutoCloseable {
 	 * there.
 	 */
 	public static ServerProcess start(Path dataDir, int port, String... arguments) throws IOException {
+		return start(dataDir, port, Map.of(), arguments);
+	}
+
+	/**
+	 * {@link #start(Path, int, String...)} with environment variables set for the server.
+	 */
+	public static ServerProcess start(Path dataDir, int port, Map<String, String> environment, String... arguments)
+			throws IOException {
 		if (!JAR.toFile().exists()) {
 			throw new IllegalStateException(JAR + " is missing: integration tests run after the package phase");
 		}
@@ -45,7 +54,9 @@ public final class ServerProcess implements AutoCloseable {
 						"--hemefhir.data-dir=" + dataDir.resolve("db")));
 		command.addAll(List.of(arguments));
 		Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");
-		Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+		builder.environment().putAll(environment);
+		Process process = builder.start();
 		ServerProcess server = new ServerProcess(process, port, log);
 		server.awaitHealthy();
 		return server;

@@ -8,8 +8,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * given when research access was one feature: {@code hemefhir.research.*}.
  *
  * @param pseudonymKey secret of the pseudonyms and date shifts; the same key gives the
- * same pseudonyms and shifts on every export. Empty: a key made once and kept in
- * {@code <data-dir>/deidentification.key}
+ * same pseudonyms and shifts on every export. Empty: a key made once and kept in the
+ * database, the same on every node
  * @param minDateShiftDays smallest date shift, in days (either direction); larger than a
  * course, a shifted date never equals one of the patient's original dates
  * @param maxDateShiftDays largest date shift, in days

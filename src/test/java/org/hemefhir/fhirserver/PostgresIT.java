@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.restassured.RestAssured;
+import io.restassured.builder.RequestSpecBuilder;
 import io.restassured.response.Response;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,6 +20,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,6 +33,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.hemefhir.BackendClient;
 import org.hemefhir.HemeFhirApplication;
 import org.hemefhir.RequiresPostgres;
 import org.hemefhir.ServerProcess;
@@ -50,31 +54,56 @@ class PostgresIT {
 
 	private static final String DATABASE = "jdbc:postgresql://127.0.0.1:5432/test";
 
+	/** The public URL of the nodes' load balancer, as their token issuer. */
+	private static final String ISSUER = "https://hemefhir.test";
+
+	private static final String SCOPES = "system/*.cruds";
+
 	/**
-	 * Two nodes started together on an empty schema: one a child process (so it can be
-	 * killed), one in this JVM. They migrate the schema and load the case once between
-	 * them, see each other's writes, store one of a conditional create sent to both, give
-	 * one of two {@code If-Match} updates a 412, and a Bulk export kicked off on the
-	 * first is finished and downloaded from the second after the first is killed.
+	 * Two nodes started together on an empty schema, with tokens required: one a child
+	 * process (so it can be killed) started with the node settings of
+	 * {@code compose.yaml}, one in this JVM. They migrate the schema and load the case
+	 * once between them, accept the token one of them issued, see each other's writes,
+	 * store one of a conditional create sent to both, give one of two {@code If-Match}
+	 * updates a 412, de-identify alike, keep a result's correction over the result sent
+	 * at the same moment, and a Bulk export kicked off on the first is finished and
+	 * downloaded from the second after the first is killed.
 	 */
 	@Test
 	void twoNodesShareOnePostgresDatabase() throws Exception {
 		String schema = createSchema();
 		String url = DATABASE + "?currentSchema=" + schema;
 		Path dataDir = Files.createDirectories(Path.of("target", "it-data", "pg-node-" + UUID.randomUUID()));
+		Path clientsFile = dataDir.resolve("clients.json").toAbsolutePath();
+		BackendClient client = BackendClient.register(clientsFile, "research-platform", SCOPES);
+		// the deployment's settings, with this machine's values
+		Map<String, String> environment = new HashMap<>(ComposeFile.read()
+			.environment("node1", Map.of("HEMEFHIR_DB_PASSWORD", "", "HEMEFHIR_PUBLIC_URL", ISSUER)));
+		environment.put("HEMEFHIR_DB_URL", url);
+		environment.put("HEMEFHIR_DB_USER", "postgres");
+		environment.put("HEMEFHIR_SECURITY_CLIENTS_FILE", clientsFile.toString());
 		ExecutorService starting = Executors.newSingleThreadExecutor();
 		try {
-			Future<ServerProcess> child = starting.submit(() -> ServerProcess.start(dataDir, ServerProcess.freePort(),
-					"--spring.profiles.active=postgres", "--spring.datasource.url=" + url));
-			try (ConfigurableApplicationContext second = start(url, dataDir.resolve("second"));
+			Future<ServerProcess> child = starting
+				.submit(() -> ServerProcess.start(dataDir, ServerProcess.freePort(), environment));
+			try (ConfigurableApplicationContext second = start(url, dataDir.resolve("second"),
+					"--hemefhir.security.mode=smart", "--hemefhir.security.issuer=" + ISSUER,
+					"--hemefhir.security.clients-file=" + clientsFile);
 					ServerProcess first = child.get(5, TimeUnit.MINUTES)) {
 				int firstPort = first.port();
 				int secondPort = port(second);
+				given().basePath("").port(secondPort).get("/fhir/Patient").then().statusCode(401);
+				// issued by the first node, accepted by both: one signing key in the
+				// database
+				RestAssured.requestSpecification = new RequestSpecBuilder()
+					.addHeader("Authorization", "Bearer " + client.token(firstPort, ISSUER, SCOPES))
+					.build();
 				for (int port : new int[] { firstPort, secondPort }) {
 					given().basePath("")
 						.port(port)
 						.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient&_summary=count")
 						.then()
+						.statusCode(200)
 						.body("total", equalTo(1));
 				}
 				given().basePath("")
@@ -102,6 +131,7 @@ class PostgresIT {
 			}
 		}
 		finally {
+			RestAssured.requestSpecification = null;
 			starting.shutdownNow();
 			execute("DROP SCHEMA " + schema + " CASCADE");
 		}
@@ -493,9 +523,12 @@ class PostgresIT {
 			.body("total", equalTo(1));
 	}
 
-	private static ConfigurableApplicationContext start(String url, Path dataDir) {
+	private static ConfigurableApplicationContext start(String url, Path dataDir, String... settings) {
+		List<String> arguments = new ArrayList<>(
+				List.of("--server.port=0", "--spring.datasource.url=" + url, "--hemefhir.data-dir=" + dataDir));
+		arguments.addAll(List.of(settings));
 		return new SpringApplicationBuilder(HemeFhirApplication.class).profiles("postgres")
-			.run("--server.port=0", "--spring.datasource.url=" + url, "--hemefhir.data-dir=" + dataDir);
+			.run(arguments.toArray(String[]::new));
 	}
 
 	private static int port(ConfigurableApplicationContext context) {

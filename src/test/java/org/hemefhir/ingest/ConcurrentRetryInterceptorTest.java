@@ -13,8 +13,8 @@ import org.springframework.util.unit.DataSize;
 class ConcurrentRetryInterceptorTest {
 
 	private static ConcurrentRetryInterceptor withRetries(int retries) {
-		return new ConcurrentRetryInterceptor(
-				new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5), 20, 500, retries));
+		return new ConcurrentRetryInterceptor(new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5), 20, 500,
+				retries, java.time.Duration.ofSeconds(5)));
 	}
 
 	private static SystemRequestDetails transaction(boolean entryIfMatch) {

@@ -111,8 +111,8 @@ class MllpListenerTest {
 				Duration.ofMinutes(5));
 		Hl7v2Properties properties = new Hl7v2Properties(ZoneOffset.UTC,
 				new Hl7v2Properties.Mllp(2575, 4, Duration.ofMinutes(1), senders, tls), null, null);
-		return new MllpListener(null, null, properties,
-				new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5), 20, 500, 5), smart, bundles, null);
+		return new MllpListener(null, null, properties, new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5),
+				20, 500, 5, java.time.Duration.ofSeconds(5)), smart, bundles, null);
 	}
 
 	private static Hl7v2Properties.Sender sender(String name, String addresses, String subject) {
