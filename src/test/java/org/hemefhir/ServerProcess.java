@@ -51,7 +51,10 @@ public final class ServerProcess implements AutoCloseable {
 		List<String> command = new ArrayList<>(
 				List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx1g", "-jar",
 						JAR.toAbsolutePath().toString(), "--server.port=" + port, "--server.address=127.0.0.1",
-						"--hemefhir.data-dir=" + dataDir.resolve("db")));
+						"--hemefhir.data-dir=" + dataDir.resolve("db"),
+						// as in the shared test server: Bulk export steps on within a
+						// second
+						"--hemefhir.batch-maintenance-interval=1s"));
 		command.addAll(List.of(arguments));
 		Path log = dataDir.resolve("server-" + System.nanoTime() + ".log");
 		ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());

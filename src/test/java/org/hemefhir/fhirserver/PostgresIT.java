@@ -524,8 +524,8 @@ class PostgresIT {
 	}
 
 	private static ConfigurableApplicationContext start(String url, Path dataDir, String... settings) {
-		List<String> arguments = new ArrayList<>(
-				List.of("--server.port=0", "--spring.datasource.url=" + url, "--hemefhir.data-dir=" + dataDir));
+		List<String> arguments = new ArrayList<>(List.of("--server.port=0", "--spring.datasource.url=" + url,
+				"--hemefhir.data-dir=" + dataDir, "--hemefhir.batch-maintenance-interval=1s"));
 		arguments.addAll(List.of(settings));
 		return new SpringApplicationBuilder(HemeFhirApplication.class).profiles("postgres")
 			.run(arguments.toArray(String[]::new));
