@@ -18,7 +18,6 @@ import java.sql.SQLException;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.hemefhir.AsyncRequests;
 import org.hemefhir.BackendClient;
 import org.hemefhir.HemeFhirApplication;
 import org.hemefhir.RequiresPostgres;
@@ -112,15 +112,7 @@ class PostgresIT {
 					.then()
 					.body("components.db.details.database", equalTo("PostgreSQL"));
 				String mrn = "pg-" + UUID.randomUUID();
-				String id = given().basePath("")
-					.port(firstPort)
-					.contentType("application/fhir+json")
-					.body(patient(null, mrn))
-					.post("/fhir/Patient")
-					.then()
-					.statusCode(201)
-					.extract()
-					.path("id");
+				String id = createPatient(firstPort, mrn);
 				given().basePath("").port(secondPort).get("/fhir/Patient/" + id).then().statusCode(200);
 
 				conditionalCreatesRacingOnBothNodesStoreOneResource(id, firstPort, secondPort);
@@ -135,6 +127,19 @@ class PostgresIT {
 			starting.shutdownNow();
 			execute("DROP SCHEMA " + schema + " CASCADE");
 		}
+	}
+
+	/** A new patient with the MRN, stored through the node at the port; its id. */
+	private static String createPatient(int port, String mrn) {
+		return given().basePath("")
+			.port(port)
+			.contentType("application/fhir+json")
+			.body(patient(null, mrn))
+			.post("/fhir/Patient")
+			.then()
+			.statusCode(201)
+			.extract()
+			.path("id");
 	}
 
 	private static String patient(String id, String mrn) {
@@ -220,15 +225,7 @@ class PostgresIT {
 	private static void resultAndItsCorrectionSentToBothNodesAtOnceKeepTheCorrection(int... ports) throws Exception {
 		for (int round = 0; round < 6; round++) {
 			String mrn = "v2-" + UUID.randomUUID();
-			String patient = given().basePath("")
-				.port(ports[0])
-				.contentType("application/fhir+json")
-				.body(patient(null, mrn))
-				.post("/fhir/Patient")
-				.then()
-				.statusCode(201)
-				.extract()
-				.path("id");
+			String patient = createPatient(ports[0], mrn);
 			String prefix = "R" + round + UUID.randomUUID().toString().substring(0, 8);
 			String original = Hl7v2Messages.forPatient("oru-r01-v251-anc-final.hl7", mrn, prefix);
 			String correction = Hl7v2Messages.forPatient("oru-r01-v251-anc-corrected.hl7", mrn, prefix);
@@ -260,13 +257,8 @@ class PostgresIT {
 
 	/** Polls a Bulk export until it is no longer in progress (at most three minutes). */
 	private static Response finished(String statusUrl) throws InterruptedException {
-		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-		Response status = given().accept("application/fhir+json").get(statusUrl);
-		while (status.statusCode() == 202 && Instant.now().isBefore(deadline)) {
-			Thread.sleep(500);
-			status = given().accept("application/fhir+json").get(statusUrl);
-		}
-		return status;
+		return AsyncRequests.untilDone(() -> given().accept("application/fhir+json").get(statusUrl),
+				Duration.ofMinutes(3));
 	}
 
 	private static String download(String file) {
@@ -366,15 +358,7 @@ class PostgresIT {
 	 */
 	private static String writeHistory(int port) {
 		String mrn = "move-" + UUID.randomUUID();
-		String id = given().basePath("")
-			.port(port)
-			.contentType("application/fhir+json")
-			.body(patient(null, mrn))
-			.post("/fhir/Patient")
-			.then()
-			.statusCode(201)
-			.extract()
-			.path("id");
+		String id = createPatient(port, mrn);
 		for (String version : List.of("-2", "-3")) {
 			given().basePath("")
 				.port(port)

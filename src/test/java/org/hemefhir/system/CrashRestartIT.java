@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -17,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.hemefhir.AsyncRequests;
 import org.hemefhir.ServerProcess;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -175,16 +175,8 @@ class CrashRestartIT {
 
 	@Test
 	void anExportInterruptedByKillDashNineFinishesOrFailsClearlyAfterRestart() throws Exception {
-		Instant deadline = Instant.now().plus(Duration.ofMinutes(3));
-		Response poll = null;
-		while (Instant.now().isBefore(deadline)) {
-			poll = given().accept("application/fhir+json").get(pollUrl);
-			if (poll.statusCode() != 202) {
-				break;
-			}
-			Thread.sleep(500);
-		}
-		assertThat(poll).isNotNull();
+		Response poll = AsyncRequests.untilDone(() -> given().accept("application/fhir+json").get(pollUrl),
+				Duration.ofMinutes(3));
 		assertThat(poll.statusCode()).as("still in progress 3 minutes after the restart: " + poll.asString())
 			.isNotEqualTo(202);
 		if (poll.statusCode() == 200) {

@@ -153,9 +153,8 @@ public class Hl7v2Ingestor {
 			return null;
 		}
 		catch (OlderResultGuard.OlderThanStored e) {
-			// a newer copy was stored after the mapping looked: left out as if it had
-			// been
-			// there then, and the rest stored without it (each run removes one entry)
+			// stored newer after the mapping looked: left out as if stored before,
+			// the rest stored again without it (each attempt removes one entry)
 			int entry = entryOf(mapping, e.result());
 			if (entry < 0) {
 				throw e;

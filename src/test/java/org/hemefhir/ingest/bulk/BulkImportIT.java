@@ -23,6 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.hemefhir.AsyncRequests;
 import org.hemefhir.FhirIntegrationTest;
 import org.hemefhir.SmartServer;
 import org.hemefhir.cohort.GeneratedNdjson;
@@ -307,15 +308,11 @@ class BulkImportIT extends FhirIntegrationTest {
 
 	private static Response awaitEnd(String poll) throws InterruptedException {
 		String path = poll.substring(poll.indexOf("/fhir/") + "/fhir".length());
-		long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-		while (System.nanoTime() < deadline) {
-			Response response = fhir().get(path);
-			if (response.statusCode() != 202) {
-				return response;
-			}
-			Thread.sleep(500);
+		Response response = AsyncRequests.untilDone(() -> fhir().get(path), Duration.ofMinutes(2));
+		if (response.statusCode() == 202) {
+			throw new AssertionError("the import did not end in two minutes");
 		}
-		throw new AssertionError("the import did not end in two minutes");
+		return response;
 	}
 
 	private static String patient(String id) {
