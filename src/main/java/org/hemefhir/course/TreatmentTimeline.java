@@ -56,7 +56,7 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record Event(String date, String start, String end, String precision, String kind, String label, CodeEntry code,
 			BigDecimal value, String unit, CodeEntry valueCode, String status, String specimen, Integer grade,
-			RegimenRef regimen, Integer regimenDay, Integer transplantDay, String resource) {
+			RegimenRef regimen, Integer regimenDay, Integer transplantDay, String resource, Boolean assumed) {
 	}
 
 	@JsonInclude(JsonInclude.Include.NON_NULL)
@@ -81,20 +81,22 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 
 	static List<Placed> place(PatientCourse course) {
 		List<Placed> placed = new ArrayList<>();
+		Assumptions assumptions = new Assumptions(course);
 		for (CarePlan plan : course.carePlans) {
 			Regimen self = course.regimens.stream().filter(r -> r.carePlan() == plan).findFirst().orElse(null);
 			String label = self != null ? self.label() : plan.getTitle();
 			Coding regimenCode = PatientCourse.coding(plan.getExtensionByUrl(PatientCourse.SD + "regimen-code"));
 			CodeEntry code = regimenCode == null ? null
 					: new CodeEntry(regimenCode.getSystem(), regimenCode.getCode(), regimenCode.getDisplay());
-			add(placed, course, plan, plan.getPeriod(), "regimen", label, code, null, null, null, null, null, self);
+			add(placed, course, assumptions, plan, plan.getPeriod(), "regimen", label, code, null, null, null, null,
+					null, self);
 		}
 		for (MedicationAdministration ma : course.administrations) {
 			if (ma.getStatus() == MedicationAdministration.MedicationAdministrationStatus.ENTEREDINERROR) {
 				continue;
 			}
 			CodeableConcept med = ma.hasMedicationCodeableConcept() ? ma.getMedicationCodeableConcept() : null;
-			add(placed, course, ma, ma.getEffective(), "administration",
+			add(placed, course, assumptions, ma, ma.getEffective(), "administration",
 					med == null ? "administration" : PatientCourse.term(med), CodeEntry.of(med), null, null, null, null,
 					null, null);
 		}
@@ -106,8 +108,8 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 					? "transplant"
 					: PatientCourse.hasCode(p.getCode(), PatientCourse.SNOMED, PatientCourse.TRANSFUSION_CODES)
 							? "transfusion" : "procedure";
-			add(placed, course, p, p.getPerformed(), kind, PatientCourse.term(p.getCode()), CodeEntry.of(p.getCode()),
-					null, null, null, null, null, null);
+			add(placed, course, assumptions, p, p.getPerformed(), kind, PatientCourse.term(p.getCode()),
+					CodeEntry.of(p.getCode()), null, null, null, null, null, null);
 		}
 		for (Observation o : course.observations) {
 			if (o.getStatus() == Observation.ObservationStatus.ENTEREDINERROR) {
@@ -120,19 +122,21 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 			String unit = value != null ? o.getValueQuantity().getCode() : null;
 			CodeEntry coded = counts && o.hasValueCodeableConcept() ? CodeEntry.of(o.getValueCodeableConcept()) : null;
 			String specimen = o.hasSpecimen() ? course.specimenType(o) : null;
-			add(placed, course, o, o.getEffective(), kind, PatientCourse.term(o.getCode()), CodeEntry.of(o.getCode()),
-					value, unit, coded, counts || !o.hasStatus() ? null : o.getStatus().toCode(), specimen, null, null);
+			add(placed, course, assumptions, o, o.getEffective(), kind, PatientCourse.term(o.getCode()),
+					CodeEntry.of(o.getCode()), value, unit, coded,
+					counts || !o.hasStatus() ? null : o.getStatus().toCode(), specimen, null, null);
 		}
 		for (AdverseEvent ae : course.adverseEvents) {
-			add(placed, course, ae, ae.getDateElement(), "adverse-event", PatientCourse.term(ae.getEvent()),
-					CodeEntry.of(ae.getEvent()), null, null, null, null, PatientCourse.grade(ae), null);
+			add(placed, course, assumptions, ae, ae.getDateElement(), "adverse-event",
+					PatientCourse.term(ae.getEvent()), CodeEntry.of(ae.getEvent()), null, null, null, null,
+					PatientCourse.grade(ae), null);
 		}
 		for (Condition c : course.conditions) {
-			add(placed, course, c, PatientCourse.diagnosisDate(c), "diagnosis", PatientCourse.term(c.getCode()),
-					CodeEntry.of(c.getCode()), null, null, null, null, null, null);
+			add(placed, course, assumptions, c, PatientCourse.diagnosisDate(c), "diagnosis",
+					PatientCourse.term(c.getCode()), CodeEntry.of(c.getCode()), null, null, null, null, null, null);
 		}
 		for (ResearchSubject s : course.researchSubjects) {
-			add(placed, course, s, s.getPeriod(), "study-enrolment",
+			add(placed, course, assumptions, s, s.getPeriod(), "study-enrolment",
 					s.getStudy().hasDisplay() ? s.getStudy().getDisplay() : "study enrolment", null, null, null, null,
 					null, null, null);
 		}
@@ -179,15 +183,16 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 		return "observation";
 	}
 
-	private static void add(List<Placed> placed, PatientCourse course, DomainResource resource, Type when, String kind,
-			String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode, String specimen,
-			Integer grade, Regimen self) {
-		add(placed, course, resource, when, kind, label, code, value, unit, valueCode, null, specimen, grade, self);
+	private static void add(List<Placed> placed, PatientCourse course, Assumptions assumptions, DomainResource resource,
+			Type when, String kind, String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode,
+			String specimen, Integer grade, Regimen self) {
+		add(placed, course, assumptions, resource, when, kind, label, code, value, unit, valueCode, null, specimen,
+				grade, self);
 	}
 
-	private static void add(List<Placed> placed, PatientCourse course, DomainResource resource, Type when, String kind,
-			String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode, String status,
-			String specimen, Integer grade, Regimen self) {
+	private static void add(List<Placed> placed, PatientCourse course, Assumptions assumptions, DomainResource resource,
+			Type when, String kind, String label, CodeEntry code, BigDecimal value, String unit, CodeEntry valueCode,
+			String status, String specimen, Integer grade, Regimen self) {
 		PartialDate date = PatientCourse.date(when);
 		if (date == null) {
 			return; // an undated resource has no place on a timeline
@@ -215,7 +220,8 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 				new Event(date.text(), date.first().toString(), last.equals(date.first()) ? null : last.toString(),
 						precision, kind, label, code, value, unit, valueCode, status, specimen, grade,
 						regimen.map(r -> new RegimenRef(r.reference(), r.code(), r.label())).orElse(null), regimenDay,
-						transplantDay, PatientCourse.ref(resource)),
+						transplantDay, PatientCourse.ref(resource),
+						assumptions.isAssumed(PatientCourse.ref(resource)) ? Boolean.TRUE : null),
 				resource));
 	}
 }

@@ -117,6 +117,17 @@ class TimelineIT extends FhirIntegrationTest {
 	}
 
 	@Test
+	void eventsWhoseDateOrValueIsAssumedSaySo() {
+		List<Map<String, Object>> events = plain().getList("events");
+		// the letter says only that ANC exceeded 1.0 by day 31: the value is marked
+		// assumed
+		assertThat(event(events, "blood-count", "2024-05-01")).containsEntry("assumed", true);
+		// the marrow MRD after consolidation is reported as measured: no member at all
+		assertThat(event(events, "mrd", "2024-05-02")).doesNotContainKey("assumed");
+		assertThat(events).allSatisfy(e -> assertThat(e.get("assumed")).isIn(true, null));
+	}
+
+	@Test
 	void acceptApplicationJsonAlsoGivesThePlainShape() {
 		given().accept("application/json")
 			.get("/Patient/" + patient + "/$treatment-timeline")
