@@ -25,7 +25,8 @@ class ConfigurationDefaultsTest {
 	private static final java.util.Set<String> WITHOUT_DEFAULT = java.util.Set.of("hemefhir.security.issuer",
 			"hemefhir.security.audience", "hemefhir.security.jwks-file", "hemefhir.security.jwk-set-uri",
 			"hemefhir.security.token-endpoint", "hemefhir.security.clients", "hemefhir.security.clients-file",
-			"hemefhir.security.signing-key-file", "hemefhir.hl7v2.mllp.tls.bundle");
+			"hemefhir.security.signing-key-file", "hemefhir.security.users", "hemefhir.security.viewer.redirect-uris",
+			"hemefhir.security.authorization-endpoint", "hemefhir.hl7v2.mllp.tls.bundle");
 
 	@Test
 	void everySettingIsDescribedWithItsDefault() throws Exception {

@@ -25,7 +25,7 @@ class AuditFilter extends OncePerRequestFilter {
 
 	/** Public paths without patient data, audited only when refused. */
 	private static final List<String> QUIET_PATHS = List.of("/fhir/metadata", "/fhir/.well-known/", "/.well-known/",
-			"/ig/", "/favicon.ico");
+			"/ig/", "/viewer/", "/favicon.ico");
 
 	static final String HL7V2_PATH = "/hl7v2";
 
@@ -63,7 +63,7 @@ class AuditFilter extends OncePerRequestFilter {
 	private void audit(HttpServletRequest request, HttpServletResponse response, Exchange exchange, boolean thrown) {
 		String path = request.getRequestURI().substring(request.getContextPath().length());
 		int status = thrown && response.getStatus() < 400 ? 500 : response.getStatus();
-		if (status < 400 && QUIET_PATHS.stream().anyMatch(path::startsWith)) {
+		if (status < 400 && (path.equals("/") || QUIET_PATHS.stream().anyMatch(path::startsWith))) {
 			return;
 		}
 		Interaction interaction = Interaction.classify(request.getMethod(), path);

@@ -58,6 +58,15 @@ final class AuditRecords {
 	/** Entities per event at most: a large transaction names its first ones. */
 	private static final int MAX_ENTITIES = 100;
 
+	/** A user signing in (DICOM User Authentication, Login), as BALP records it. */
+	static final String LOGIN_PATH = "/login";
+
+	/**
+	 * The authorization server's endpoints: named in the subtype (as an operation is), so
+	 * token issuance and authorization requests are found by it.
+	 */
+	private static final Set<String> AUTHORIZATION_PATHS = Set.of("/oauth2/token", "/oauth2/authorize");
+
 	/**
 	 * One request as observed at its end.
 	 *
@@ -86,8 +95,16 @@ final class AuditRecords {
 			}
 			event.setAction(AuditEventAction.C);
 		}
+		else if (LOGIN_PATH.equals(o.path()) && "POST".equals(o.method())) {
+			event.setType(new Coding(DCM, "110114", "User Authentication"));
+			event.addSubtype(new Coding(DCM, "110122", "Login"));
+			event.setAction(AuditEventAction.E);
+		}
 		else {
 			event.setType(new Coding(EVENT_TYPE, "rest", "RESTful Operation"));
+			if (AUTHORIZATION_PATHS.contains(o.path())) {
+				event.addSubtype(new Coding(null, o.path(), null));
+			}
 			if (what.code() != null) {
 				event.addSubtype(new Coding(INTERACTION, what.code(), null));
 			}

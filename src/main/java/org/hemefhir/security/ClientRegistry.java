@@ -46,6 +46,11 @@ final class ClientRegistry implements RegisteredClientRepository {
 
 	private static final ObjectMapper JSON = new ObjectMapper();
 
+	/**
+	 * Long enough to come back from the sign-in page, short enough to be useless later.
+	 */
+	static final Duration AUTHORIZATION_CODE_LIFETIME = Duration.ofMinutes(2);
+
 	/** How often the clients file's modification time is looked at. */
 	private static final long RECHECK_NANOS = Duration.ofSeconds(1).toNanos();
 
@@ -68,8 +73,9 @@ final class ClientRegistry implements RegisteredClientRepository {
 		this.fileTime = modified(file);
 		this.clients = load();
 		this.checkedAt = System.nanoTime();
-		log.info("Built-in authorization server: {} client(s) registered ({} in configuration, the rest in {})",
-				clients.size(), properties.clients().size(), file);
+		log.info(
+				"Built-in authorization server: {} client(s) registered (the viewer {}, {} in configuration, the rest in {})",
+				clients.size(), properties.viewer().clientId(), properties.clients().size(), file);
 	}
 
 	@Override
@@ -128,6 +134,8 @@ final class ClientRegistry implements RegisteredClientRepository {
 		List<SecurityProperties.Client> all = new ArrayList<>(properties.clients());
 		all.addAll(readFile(file));
 		Map<String, Registered> loaded = new LinkedHashMap<>();
+		RegisteredClient viewer = viewer(properties);
+		loaded.put(viewer.getClientId(), new Registered(viewer, null));
 		for (SecurityProperties.Client client : all) {
 			Registered registered = register(client);
 			if (loaded.putIfAbsent(client.id(), registered) != null) {
@@ -135,6 +143,32 @@ final class ClientRegistry implements RegisteredClientRepository {
 			}
 		}
 		return Map.copyOf(loaded);
+	}
+
+	/**
+	 * The course viewer at {@code <issuer>/viewer/}: a public client (a page holds no
+	 * secret) that signs users in with the authorization code and PKCE S256, without a
+	 * consent screen (the server's own page), for at most the viewer's scopes.
+	 */
+	static RegisteredClient viewer(SecurityProperties properties) {
+		SecurityProperties.Viewer viewer = properties.viewer();
+		RegisteredClient.Builder builder = RegisteredClient.withId(viewer.clientId())
+			.clientId(viewer.clientId())
+			.clientName("HemeFHIR course viewer")
+			.clientAuthenticationMethod(ClientAuthenticationMethod.NONE)
+			.authorizationGrantType(AuthorizationGrantType.AUTHORIZATION_CODE)
+			.redirectUri(properties.issuerWithoutSlash() + "/viewer/")
+			.clientSettings(ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(false).build())
+			.tokenSettings(TokenSettings.builder()
+				.accessTokenFormat(OAuth2TokenFormat.SELF_CONTAINED)
+				.accessTokenTimeToLive(properties.userTokenLifetime())
+				.authorizationCodeTimeToLive(AUTHORIZATION_CODE_LIFETIME)
+				.build());
+		viewer.redirectUris().forEach(builder::redirectUri);
+		for (String scope : SecurityProperties.Viewer.SCOPE.split(" ")) {
+			builder.scope(scope);
+		}
+		return builder.build();
 	}
 
 	/** Reads a clients file; a missing file has no clients. */

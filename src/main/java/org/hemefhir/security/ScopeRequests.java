@@ -1,6 +1,7 @@
 package org.hemefhir.security;
 
 import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Objects;
 import java.util.Set;
 
@@ -16,12 +17,69 @@ final class ScopeRequests {
 	static final Set<String> SERVER_SCOPES = Set.of(Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE,
 			Grants.DEIDENTIFIED_EXPORT_SCOPE);
 
+	/** Who signed in and which patient they chose: context, no data access by itself. */
+	static final String OPENID = "openid";
+
+	static final String FHIR_USER = "fhirUser";
+
+	static final String LAUNCH_PATIENT = "launch/patient";
+
+	/**
+	 * Context scopes of SMART App Launch: accepted in requests, granting no data (Grants
+	 * ignores them).
+	 */
+	static final Set<String> CONTEXT_SCOPES = Set.of(OPENID, FHIR_USER, LAUNCH_PATIENT);
+
 	private ScopeRequests() {
 	}
 
 	/** A scope this server understands and may grant. */
 	static boolean known(String scope) {
-		return SERVER_SCOPES.contains(scope) || SmartScope.parse(scope).isPresent();
+		return SERVER_SCOPES.contains(scope) || CONTEXT_SCOPES.contains(scope) || SmartScope.parse(scope).isPresent();
+	}
+
+	/** A scope that opens data (a resource or server scope), not only context. */
+	static boolean grantsData(String scope) {
+		return !CONTEXT_SCOPES.contains(scope) && known(scope);
+	}
+
+	/**
+	 * What a signed-in user gets of the scopes an app asked for: each requested scope one
+	 * of the user's covers, and each of the user's scopes a requested one covers (a user
+	 * with {@code user/Observation.rs} asking {@code user/*.rs} gets
+	 * {@code user/Observation.rs}). {@code launch/patient} only with a patient scope
+	 * granted and a patient to give; the other context scopes as asked.
+	 */
+	static Set<String> grantedToUser(Collection<String> requested, Collection<String> userScopes, boolean hasPatient) {
+		Set<String> granted = new LinkedHashSet<>();
+		for (String scope : requested) {
+			if (CONTEXT_SCOPES.contains(scope)) {
+				continue;
+			}
+			if (covered(scope, userScopes)) {
+				granted.add(scope);
+				continue;
+			}
+			for (String own : userScopes) {
+				if (covers(scope, own)) {
+					granted.add(own);
+				}
+			}
+		}
+		granted.removeIf(scope -> !hasPatient && isPatientScope(scope));
+		boolean patientGranted = granted.stream().anyMatch(ScopeRequests::isPatientScope);
+		Set<String> withContext = new LinkedHashSet<>();
+		for (String scope : requested) {
+			if (scope.equals(LAUNCH_PATIENT) ? patientGranted : CONTEXT_SCOPES.contains(scope)) {
+				withContext.add(scope);
+			}
+		}
+		withContext.addAll(granted);
+		return withContext;
+	}
+
+	static boolean isPatientScope(String scope) {
+		return SmartScope.parse(scope).map(s -> s.context() == SmartScope.Context.PATIENT).orElse(false);
 	}
 
 	static boolean covered(String requested, Collection<String> registered) {

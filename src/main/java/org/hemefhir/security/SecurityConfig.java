@@ -57,9 +57,12 @@ import org.springframework.security.web.SecurityFilterChain;
 @EnableWebSecurity
 class SecurityConfig {
 
-	/** Documentation and health: no patient data. */
+	/**
+	 * Documentation, health and the viewer's page (it holds no data: it signs in and then
+	 * reads with a token): no patient data.
+	 */
 	static final String[] PUBLIC_PATHS = { "/fhir/metadata", "/fhir/.well-known/**", "/.well-known/**", "/ig/**",
-			"/actuator/health", "/actuator/health/**", "/error" };
+			"/viewer/**", "/", "/actuator/health", "/actuator/health/**", "/error" };
 
 	private static final Set<String> SYMMETRIC_OR_NONE = Set.of("NONE", "HS256", "HS384", "HS512");
 

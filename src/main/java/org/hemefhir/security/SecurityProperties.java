@@ -42,13 +42,23 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * server is valid
  * @param clientAssertionLifetime the longest a client's authentication JWT may be valid
  * (SMART Backend Services: at most five minutes)
+ * @param users people who sign in to the built-in authorization server (SMART App Launch
+ * for the viewer), each with the scopes they may be granted
+ * @param viewer the course viewer's public client of the built-in authorization server
+ * @param userTokenLifetime how long an access token issued to a signed-in user is valid
+ * (a page should not ask for the password every few minutes)
+ * @param authorizationEndpoint an external issuer's authorization endpoint (where users
+ * sign in), announced to apps in /.well-known/smart-configuration and the
+ * CapabilityStatement
  */
 @ConfigurationProperties(prefix = "hemefhir.security")
 public record SecurityProperties(@DefaultValue("off") Mode mode, @DefaultValue("false") boolean allowAnonymous,
 		String issuer, String audience, Path jwksFile, URI jwkSetUri, URI tokenEndpoint, @DefaultValue( {
 				"RS256", "RS384", "ES256", "ES384" }) List<String> algorithms,
 		@DefaultValue("30s") Duration clockSkew, List<Client> clients, Path clientsFile, Path signingKeyFile,
-		@DefaultValue("5m") Duration accessTokenLifetime, @DefaultValue("5m") Duration clientAssertionLifetime){
+		@DefaultValue("5m") Duration accessTokenLifetime, @DefaultValue("5m") Duration clientAssertionLifetime,
+		List<User> users, @DefaultValue Viewer viewer, @DefaultValue("60m") Duration userTokenLifetime,
+		URI authorizationEndpoint){
 
 	public enum Mode {
 
@@ -58,6 +68,9 @@ public record SecurityProperties(@DefaultValue("off") Mode mode, @DefaultValue("
 
 	public SecurityProperties {
 		clients = clients == null ? List.of() : List.copyOf(clients);
+		users = users == null ? List.of() : List.copyOf(users);
+		viewer = viewer == null ? new Viewer(Viewer.DEFAULT_CLIENT_ID, List.of()) : viewer;
+		userTokenLifetime = userTokenLifetime == null ? Duration.ofMinutes(60) : userTokenLifetime;
 	}
 
 	public boolean smart() {
@@ -83,9 +96,22 @@ public record SecurityProperties(@DefaultValue("off") Mode mode, @DefaultValue("
 	/** Where clients get tokens: the built-in endpoint or the external issuer's. */
 	public URI effectiveTokenEndpoint() {
 		if (builtInAuthorizationServer() && issuer != null) {
-			return URI.create(issuer.replaceAll("/+$", "") + AuthorizationServerConfig.TOKEN_PATH);
+			return URI.create(issuerWithoutSlash() + AuthorizationServerConfig.TOKEN_PATH);
 		}
 		return tokenEndpoint;
+	}
+
+	/** Where users sign in: the built-in endpoint or the external issuer's. */
+	public URI effectiveAuthorizationEndpoint() {
+		if (builtInAuthorizationServer() && issuer != null) {
+			return URI.create(issuerWithoutSlash() + AuthorizationServerConfig.AUTHORIZE_PATH);
+		}
+		return authorizationEndpoint;
+	}
+
+	/** The issuer as a base URL to append paths to, or null. */
+	public String issuerWithoutSlash() {
+		return issuer == null ? null : issuer.replaceAll("/+$", "");
 	}
 
 	/**
@@ -101,6 +127,45 @@ public record SecurityProperties(@DefaultValue("off") Mode mode, @DefaultValue("
 	 * @param jwksUri where it publishes its public keys
 	 */
 	public record Client(String id, String name, List<String> scopes, String jwks, Path jwksFile, URI jwksUri) {
+	}
+
+	/**
+	 * A person who signs in at /login (SMART App Launch, standalone).
+	 *
+	 * @param username what they type to sign in
+	 * @param password the password hash in Spring's DelegatingPasswordEncoder format
+	 * ({@code {bcrypt}$2a$10$...}; {@code {noop}plain} is accepted with a warning)
+	 * @param name the name shown to people
+	 * @param scopes the scopes they may be granted (SMART v1/v2 {@code user/} and
+	 * {@code patient/} scopes, e.g. {@code user/*.rs} or {@code patient/*.rs})
+	 * @param patient the Patient id whose compartment their {@code patient/} scopes open
+	 * (required with such scopes)
+	 */
+	public record User(String username, String password, String name, List<String> scopes, String patient) {
+	}
+
+	/**
+	 * The course viewer served at /viewer/, a public client (no secret; PKCE S256) of the
+	 * built-in authorization server.
+	 *
+	 * @param clientId its client_id
+	 * @param redirectUris where it may be sent back with the code, besides
+	 * {@code <issuer>/viewer/}
+	 */
+	public record Viewer(@DefaultValue(DEFAULT_CLIENT_ID) String clientId, List<String> redirectUris) {
+
+		static final String DEFAULT_CLIENT_ID = "hemefhir-viewer";
+
+		/**
+		 * What the viewer asks for: a user's data or one patient's, and who signed in.
+		 */
+		public static final String SCOPE = "openid fhirUser launch/patient user/*.rs patient/*.rs";
+
+		public Viewer {
+			clientId = clientId == null || clientId.isBlank() ? DEFAULT_CLIENT_ID : clientId;
+			redirectUris = redirectUris == null ? List.of() : List.copyOf(redirectUris);
+		}
+
 	}
 
 }

@@ -9,6 +9,8 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,22 +46,43 @@ class SmartConfiguration extends OncePerRequestFilter {
 		Map<String, Object> document = new LinkedHashMap<>();
 		document.put("issuer", properties.issuer());
 		if (properties.builtInAuthorizationServer()) {
-			document.put("jwks_uri", properties.issuer().replaceAll("/+$", "") + AuthorizationServerConfig.JWKS_PATH);
+			document.put("jwks_uri", properties.issuerWithoutSlash() + AuthorizationServerConfig.JWKS_PATH);
 		}
 		else if (properties.jwkSetUri() != null) {
 			document.put("jwks_uri", properties.jwkSetUri().toString());
 		}
+		URI authorize = properties.effectiveAuthorizationEndpoint();
+		if (authorize != null) {
+			document.put("authorization_endpoint", authorize.toString());
+		}
 		if (properties.effectiveTokenEndpoint() != null) {
 			document.put("token_endpoint", properties.effectiveTokenEndpoint().toString());
 		}
-		document.put("grant_types_supported", List.of("client_credentials"));
-		document.put("token_endpoint_auth_methods_supported", List.of("private_key_jwt"));
+		// users sign in where the built-in server or an external one says it takes them
+		boolean launch = authorize != null;
+		document.put("grant_types_supported",
+				launch ? List.of("client_credentials", "authorization_code") : List.of("client_credentials"));
+		if (launch) {
+			document.put("response_types_supported", List.of("code"));
+			document.put("code_challenge_methods_supported", List.of("S256"));
+		}
+		// "none": the viewer is a public client; every other client uses private_key_jwt
+		document.put("token_endpoint_auth_methods_supported", properties.builtInAuthorizationServer()
+				? List.of("private_key_jwt", "none") : List.of("private_key_jwt"));
 		document.put("token_endpoint_auth_signing_alg_values_supported", List.of("RS384", "ES384"));
-		document.put("scopes_supported",
-				List.of("system/*.rs", "system/*.cruds", "system/*.read", "system/*.write", "user/*.rs",
-						"system/AuditEvent.rs", Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE,
-						Grants.DEIDENTIFIED_EXPORT_SCOPE));
-		document.put("capabilities", List.of("client-confidential-asymmetric", "permission-v1", "permission-v2"));
+		List<String> scopes = new ArrayList<>(List.of("system/*.rs", "system/*.cruds", "system/*.read",
+				"system/*.write", "user/*.rs", "system/AuditEvent.rs", Grants.ADMIN_SCOPE, Grants.VALIDATE_SCOPE,
+				Grants.DEIDENTIFIED_EXPORT_SCOPE));
+		List<String> capabilities = new ArrayList<>(
+				List.of("client-confidential-asymmetric", "permission-v1", "permission-v2"));
+		if (launch) {
+			scopes.addAll(List.of("patient/*.rs", ScopeRequests.OPENID, ScopeRequests.FHIR_USER,
+					ScopeRequests.LAUNCH_PATIENT));
+			capabilities.addAll(List.of("launch-standalone", "client-public", "context-standalone-patient",
+					"permission-patient", "permission-user"));
+		}
+		document.put("scopes_supported", scopes);
+		document.put("capabilities", capabilities);
 		return document;
 	}
 
@@ -101,14 +124,21 @@ class SmartConfiguration extends OncePerRequestFilter {
 				CapabilityStatement.CapabilityStatementRestSecurityComponent security = rest.getSecurity();
 				security.setCors(true)
 					.setDescription("SMART on FHIR: bearer tokens (JWT) from " + properties.issuer()
-							+ "; scopes system/, user/ (v1 and v2), " + Grants.ADMIN_SCOPE + ", "
+							+ "; scopes system/, user/, patient/ (v1 and v2), " + Grants.ADMIN_SCOPE + ", "
 							+ Grants.VALIDATE_SCOPE);
 				security.addService(
 						new CodeableConcept(new Coding("http://terminology.hl7.org/CodeSystem/restful-security-service",
 								"SMART-on-FHIR", "SMART-on-FHIR")));
-				if (properties.effectiveTokenEndpoint() != null) {
+				if (properties.effectiveTokenEndpoint() != null
+						|| properties.effectiveAuthorizationEndpoint() != null) {
 					Extension uris = security.addExtension().setUrl(OAUTH_URIS);
-					uris.addExtension("token", new UriType(properties.effectiveTokenEndpoint().toString()));
+					if (properties.effectiveTokenEndpoint() != null) {
+						uris.addExtension("token", new UriType(properties.effectiveTokenEndpoint().toString()));
+					}
+					if (properties.effectiveAuthorizationEndpoint() != null) {
+						uris.addExtension("authorize",
+								new UriType(properties.effectiveAuthorizationEndpoint().toString()));
+					}
 				}
 			}
 		}

@@ -34,6 +34,14 @@ public record TokenIdentity(String clientId, String subject, String tokenId) {
 				: Optional.empty();
 	}
 
+	/**
+	 * Records who acted on a request that carries no bearer token: a sign-in (the
+	 * username) or a token issued (the client and the user).
+	 */
+	static void attach(ServletRequest request, TokenIdentity identity) {
+		request.setAttribute(ATTRIBUTE, identity);
+	}
+
 	static TokenIdentity of(Jwt token) {
 		String client = firstOf(token.getClaimAsString("client_id"), token.getClaimAsString("azp"), token.getSubject());
 		return new TokenIdentity(client, token.getSubject(), token.getId());

@@ -24,14 +24,9 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
-import org.hemefhir.HemeFhirApplication;
 import org.hemefhir.TestTokens;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
-import org.springframework.context.ConfigurableApplicationContext;
 
 /**
  * The built-in authorization server: clients registered with {@code client create} get
@@ -40,33 +35,20 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class BuiltInAuthorizationServerIT {
 
-	private static final String ISSUER = "https://hemefhir.test";
+	private static final String ISSUER = BuiltInServer.ISSUER;
 
 	private static final String TOKEN_ENDPOINT = ISSUER + "/oauth2/token";
-
-	private static ConfigurableApplicationContext server;
 
 	private static int port;
 
 	private static Path dir;
 
+	/** The server shared with {@link ViewerSignInIT}: lab-feed and admin registered. */
 	@BeforeAll
-	static void start() throws Exception {
-		dir = Files.createDirectories(Path.of("target", "it-data", "authorization-server-" + UUID.randomUUID()));
-		register("lab-feed", "system/Observation.cu system/Patient.r");
-		register("admin", "hemefhir/admin");
-		server = new SpringApplicationBuilder(HemeFhirApplication.class).run("--server.port=0",
-				"--hemefhir.data-dir=" + dir.resolve("db"), "--hemefhir.samples.load=false",
-				"--hemefhir.security.mode=smart", "--hemefhir.security.issuer=" + ISSUER,
-				"--hemefhir.security.clients-file=" + dir.resolve("clients.json"));
-		port = ((WebServerApplicationContext) server).getWebServer().getPort();
-	}
-
-	@AfterAll
-	static void stop() {
-		if (server != null) {
-			server.close();
-		}
+	static void start() {
+		BuiltInServer server = BuiltInServer.get();
+		dir = server.dir();
+		port = server.port();
 	}
 
 	@Test

@@ -138,7 +138,7 @@ class ClientCommandTest {
 	private static SecurityProperties properties(List<SecurityProperties.Client> clients) {
 		return new SecurityProperties(SecurityProperties.Mode.SMART, false, "https://hemefhir.test", null, null, null,
 				null, List.of("RS384"), Duration.ofSeconds(30), clients, null, null, Duration.ofMinutes(5),
-				Duration.ofMinutes(5));
+				Duration.ofMinutes(5), null, null, null, null);
 	}
 
 }

@@ -130,20 +130,21 @@ class SmartScopeTest {
 		for (String algorithm : List.of("HS256", "none")) {
 			SecurityProperties hmac = new SecurityProperties(Mode.SMART, false, "https://idp", "aud",
 					Path.of("jwks.json"), null, null, List.of("RS256", algorithm), Duration.ofSeconds(30), null, null,
-					null, Duration.ofMinutes(5), Duration.ofMinutes(5));
+					null, Duration.ofMinutes(5), Duration.ofMinutes(5), null, null, null, null);
 			assertThatThrownBy(() -> new SecurityConfig().jwtDecoder(hmac, null)).hasMessageContaining(algorithm)
 				.hasMessageContaining("refused");
 		}
 		SecurityProperties noIssuer = new SecurityProperties(Mode.SMART, false, null, null, null, null, null,
 				List.of("RS256"), Duration.ofSeconds(30), null, null, null, Duration.ofMinutes(5),
-				Duration.ofMinutes(5));
+				Duration.ofMinutes(5), null, null, null, null);
 		assertThatThrownBy(() -> new SecurityConfig().jwtDecoder(noIssuer, null))
 			.hasMessageContaining("hemefhir.security.issuer");
 	}
 
 	private static SecurityProperties properties(Mode mode, boolean allowAnonymous) {
 		return new SecurityProperties(mode, allowAnonymous, null, null, null, null, null, List.of("RS256"),
-				Duration.ofSeconds(30), null, null, null, Duration.ofMinutes(5), Duration.ofMinutes(5));
+				Duration.ofSeconds(30), null, null, null, Duration.ofMinutes(5), Duration.ofMinutes(5), null, null,
+				null, null);
 	}
 
 }

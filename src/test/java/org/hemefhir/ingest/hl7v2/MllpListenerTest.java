@@ -108,7 +108,7 @@ class MllpListenerTest {
 			DefaultSslBundleRegistry bundles) {
 		SecurityProperties smart = new SecurityProperties(SecurityProperties.Mode.SMART, false, "https://idp", "aud",
 				null, null, null, List.of("RS256"), Duration.ofSeconds(30), null, null, null, Duration.ofMinutes(5),
-				Duration.ofMinutes(5));
+				Duration.ofMinutes(5), null, null, null, null);
 		Hl7v2Properties properties = new Hl7v2Properties(ZoneOffset.UTC,
 				new Hl7v2Properties.Mllp(2575, 4, Duration.ofMinutes(1), senders, tls), null, null);
 		return new MllpListener(null, null, properties, new ServerProperties(Path.of("data"), DataSize.ofMegabytes(5),
