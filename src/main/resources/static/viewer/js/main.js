@@ -564,9 +564,7 @@ async function showCohort(code, options) {
 	if (signal.aborted) {
 		return;
 	}
-	status.textContent = `${patients.length} patients with regimen ${code}${plans.truncated ? ` (the first ${COHORT_LIMIT})` : ''}.`;
-	status.classList.remove('loading');
-	draw();
+	status.textContent = `${patients.length} patients computed; reading their names…`;
 	// names for the table, one search per 100 patients
 	try {
 		for (let i = 0; i < rows.length; i += 100) {
@@ -579,11 +577,13 @@ async function showCohort(code, options) {
 				}
 			}
 		}
-		draw();
 	}
 	catch (e) {
 		// ids stay as names
 	}
+	draw();
+	status.textContent = `${patients.length} patients with regimen ${code}${plans.truncated ? ` (the first ${COHORT_LIMIT})` : ''}.`;
+	status.classList.remove('loading');
 }
 
 // -------------------------------------------------------------------- routing

@@ -34,7 +34,7 @@ import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
  * browser signs in with authorization code + PKCE and sees what the token allows.
  */
 @RequiresChromium
-class ViewerSignInIT {
+class CourseViewerSignedInIT {
 
 	private static final FhirContext FHIR = FhirContext.forR4Cached();
 
