@@ -41,6 +41,7 @@ public final class SmartServer {
 					"--hemefhir.security.audience=" + TestTokens.AUDIENCE,
 					"--hemefhir.security.jwks-file=" + tokens.writeJwks(dataDir),
 					"--hemefhir.security.token-endpoint=https://idp.test/realms/hemefhir/token",
+					"--hemefhir.security.authorization-endpoint=https://idp.test/realms/hemefhir/auth",
 					// HL7 v2 over MLLP with TLS and client certificates, from one
 					// laboratory
 					"--hemefhir.hl7v2.mllp.port=" + freePort(), "--hemefhir.hl7v2.mllp.senders[0].name=lab-a",

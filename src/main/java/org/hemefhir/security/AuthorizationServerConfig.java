@@ -16,6 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.text.ParseException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -102,6 +103,13 @@ class AuthorizationServerConfig {
 
 	private static final int MAX_QUERY_LENGTH = 4096;
 
+	/**
+	 * Sign-in sessions open at once, at most (each a few KB), and their idle lifetime.
+	 */
+	private static final int SIGN_IN_SESSIONS = 5000;
+
+	private static final Duration SIGN_IN_SESSION_IDLE = Duration.ofMinutes(10);
+
 	static final String PATIENT_CLAIM = "patient";
 
 	private static final String JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -149,6 +157,16 @@ class AuthorizationServerConfig {
 	}
 
 	/**
+	 * Counts the sessions (a servlet listener) and refuses new ones beyond the bound;
+	 * only the authorization server's chain makes sessions.
+	 */
+	@Bean
+	@Conditional(BuiltInSelected.class)
+	SignInSessions signInSessions() {
+		return new SignInSessions(SIGN_IN_SESSIONS, SIGN_IN_SESSION_IDLE);
+	}
+
+	/**
 	 * Before the resource server's chain: the token, authorization, JWKS and metadata
 	 * endpoints and the sign-in page. The only chain with sessions (the sign-in is
 	 * remembered between the authorization request and the login form) and CSRF
@@ -157,8 +175,8 @@ class AuthorizationServerConfig {
 	@Bean
 	@Order(1)
 	@Conditional(BuiltInSelected.class)
-	SecurityFilterChain authorizationServerChain(HttpSecurity http, BuiltIn builtIn, SecurityProperties properties)
-			throws Exception {
+	SecurityFilterChain authorizationServerChain(HttpSecurity http, BuiltIn builtIn, SecurityProperties properties,
+			SignInSessions sessions) throws Exception {
 		JWKSource<SecurityContext> keys = new ImmutableJWKSet<>(new JWKSet(builtIn.signingKey()));
 		http.setSharedObject(JWKSource.class, keys);
 		ClientAssertionDecoders decoders = new ClientAssertionDecoders(builtIn.clients(), builtIn.replay(),
@@ -211,7 +229,8 @@ class AuthorizationServerConfig {
 			.sessionManagement(session -> session.sessionCreationPolicy(SessionCreationPolicy.IF_REQUIRED))
 			.csrf(csrf -> csrf.ignoringRequestMatchers(endpoints))
 			.addFilterBefore(loginPage, UsernamePasswordAuthenticationFilter.class)
-			.addFilterBefore(AuthorizationServerConfig::refuseOversizedRequests, DisableEncodeUrlFilter.class);
+			.addFilterBefore(AuthorizationServerConfig::refuseOversizedRequests, DisableEncodeUrlFilter.class)
+			.addFilterAfter(sessions.refuseBeyondCapacity(), DisableEncodeUrlFilter.class);
 		return http.build();
 	}
 

@@ -28,9 +28,10 @@ class ViewerLaunchConfig {
 		config.put("security", security.smart() ? "smart" : "off");
 		config.put("clientId", security.viewer().clientId());
 		config.put("scope", SecurityProperties.Viewer.SCOPE);
-		// the FHIR base the tokens are for; relative when there are no tokens
-		config.put("fhirBase",
-				security.smart() && security.issuer() != null ? security.issuerWithoutSlash() + "/fhir" : "/fhir");
+		// the FHIR base the tokens are for (<issuer>/fhir with the built-in authorization
+		// server, the configured audience with an external one); relative without tokens
+		String audience = security.smart() ? security.effectiveAudience() : null;
+		config.put("fhirBase", audience != null && !audience.isBlank() ? audience : "/fhir");
 		return ResponseEntity.ok().cacheControl(CacheControl.noCache()).body(config);
 	}
 

@@ -42,4 +42,15 @@ class OffModeIT extends FhirIntegrationTest {
 		assertThat(given().get("/metadata").jsonPath().getList("rest[0].security.service")).isNullOrEmpty();
 	}
 
+	@Test
+	void theViewerIsToldNotToSignIn() {
+		var config = given().basePath("/").get("/viewer/config.json");
+		assertThat(config.statusCode()).isEqualTo(200);
+		assertThat(config.jsonPath().getString("security")).isEqualTo("off");
+		assertThat(config.jsonPath().getString("fhirBase")).isEqualTo("/fhir");
+		assertThat(config.jsonPath().getString("clientId")).isEqualTo("hemefhir-viewer");
+		// no sign-in without the built-in authorization server
+		assertThat(given().basePath("/").redirects().follow(false).get("/login").statusCode()).isEqualTo(404);
+	}
+
 }

@@ -79,6 +79,18 @@ class SecurityIT {
 		Response smart = anonymous().get("/.well-known/smart-configuration");
 		assertThat(smart.statusCode()).isEqualTo(200);
 		assertThat(smart.jsonPath().getString("token_endpoint")).isEqualTo("https://idp.test/realms/hemefhir/token");
+		// users sign in at the external identity provider
+		assertThat(smart.jsonPath().getString("authorization_endpoint"))
+			.isEqualTo("https://idp.test/realms/hemefhir/auth");
+		assertThat(smart.jsonPath().getList("grant_types_supported")).contains("authorization_code");
+		assertThat(smart.jsonPath().getList("token_endpoint_auth_methods_supported"))
+			.containsExactly("private_key_jwt");
+		assertThat(metadata.asString()).contains("\"authorize\"", "https://idp.test/realms/hemefhir/auth");
+		// the viewer's page and its settings are public: they hold no data
+		Response viewer = given().port(port).basePath("/").get("/viewer/config.json");
+		assertThat(viewer.statusCode()).isEqualTo(200);
+		assertThat(viewer.jsonPath().getString("security")).isEqualTo("smart");
+		assertThat(viewer.jsonPath().getString("fhirBase")).isEqualTo(TestTokens.AUDIENCE);
 		assertThat(smart.jsonPath().getList("capabilities")).contains("client-confidential-asymmetric",
 				"permission-v2");
 		assertThat(given().port(port).basePath("/").get("/actuator/health").statusCode()).isEqualTo(200);

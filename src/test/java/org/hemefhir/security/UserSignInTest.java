@@ -8,7 +8,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import jakarta.servlet.http.HttpSessionEvent;
 import org.junit.jupiter.api.Test;
+import org.springframework.mock.web.MockFilterChain;
+import org.springframework.mock.web.MockHttpServletRequest;
+import org.springframework.mock.web.MockHttpServletResponse;
+import org.springframework.mock.web.MockHttpSession;
 import org.springframework.security.oauth2.core.OAuth2AccessToken;
 import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
 import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
@@ -18,7 +23,8 @@ import org.springframework.security.oauth2.server.authorization.client.Registere
 
 /**
  * The pieces of the users' sign-in without a server: who may be configured, which scopes
- * a user gets, the bounded failed-login counters and the bounded store of codes.
+ * a user gets, the bounded failed-login counters, the bounded store of codes and the
+ * bounded sign-in sessions.
  */
 class UserSignInTest {
 
@@ -99,6 +105,26 @@ class UserSignInTest {
 		assertThat(pending.size()).isEqualTo(1);
 		pending.save(pendingCode("c3"));
 		assertThat(pending.findByToken("c3", null)).isNotNull();
+	}
+
+	@Test
+	void signInSessionsAreBounded() throws Exception {
+		SignInSessions sessions = new SignInSessions(1, Duration.ofMinutes(10));
+		MockHttpSession session = new MockHttpSession();
+		sessions.sessionCreated(new HttpSessionEvent(session));
+		assertThat(session.getMaxInactiveInterval()).isEqualTo(600);
+		MockHttpServletResponse refused = new MockHttpServletResponse();
+		sessions.refuseBeyondCapacity().doFilter(new MockHttpServletRequest(), refused, new MockFilterChain());
+		assertThat(refused.getStatus()).as("a new session beyond the bound").isEqualTo(503);
+		MockHttpServletRequest signingIn = new MockHttpServletRequest();
+		signingIn.setSession(session);
+		MockHttpServletResponse continued = new MockHttpServletResponse();
+		sessions.refuseBeyondCapacity().doFilter(signingIn, continued, new MockFilterChain());
+		assertThat(continued.getStatus()).as("an open session goes on").isEqualTo(200);
+		sessions.sessionDestroyed(new HttpSessionEvent(session));
+		MockHttpServletResponse later = new MockHttpServletResponse();
+		sessions.refuseBeyondCapacity().doFilter(new MockHttpServletRequest(), later, new MockFilterChain());
+		assertThat(later.getStatus()).isEqualTo(200);
 	}
 
 	private static OAuth2Authorization pendingCode(String code) {

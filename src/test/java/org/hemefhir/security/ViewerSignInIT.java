@@ -82,6 +82,12 @@ class ViewerSignInIT {
 		assertThat(token.jsonPath().getString("patient")).isEqualTo(BuiltInServer.ALICE_PATIENT);
 		assertThat(token.jsonPath().getInt("expires_in")).isBetween(3000, 3600);
 		assertThat(token.jsonPath().getString("refresh_token")).isNull();
+		JWTClaimsSet idToken = JWTParser.parse(token.jsonPath().getString("id_token")).getJWTClaimsSet();
+		assertThat(idToken.getSubject()).isEqualTo("alice");
+		assertThat(idToken.getAudience()).containsExactly(VIEWER);
+		assertThat(idToken.getStringClaim("name")).isEqualTo("Alice Example");
+		assertThat(idToken.getStringClaim("fhirUser"))
+			.isEqualTo(BuiltInServer.ISSUER + "/fhir/Patient/" + BuiltInServer.ALICE_PATIENT);
 		String accessToken = token.jsonPath().getString("access_token");
 		JWTClaimsSet claims = JWTParser.parse(accessToken).getJWTClaimsSet();
 		assertThat(claims.getSubject()).isEqualTo("alice");
@@ -319,6 +325,7 @@ class ViewerSignInIT {
 			assertThat(first.header("Location")).endsWith("/login");
 			session.cookie = first.cookie("JSESSIONID");
 			assertThat(session.cookie).as("a session for the sign-in").isNotNull();
+			assertThat(first.header("Set-Cookie")).contains("HttpOnly");
 			Response page = anonymous().cookie("JSESSIONID", session.cookie).get("/login");
 			assertThat(page.statusCode()).isEqualTo(200);
 			session.loginPage = page.asString();
