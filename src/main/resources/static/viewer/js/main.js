@@ -86,7 +86,21 @@ function signInPrompt() {
 
 // ------------------------------------------------------------------- details
 
+// where focus goes back to when the panel closes
+let openedFrom = null;
+
+function closeDetails() {
+	details.hidden = true;
+	if (openedFrom && openedFrom.isConnected) {
+		openedFrom.focus();
+	}
+	openedFrom = null;
+}
+
 async function openResource(reference) {
+	if (details.hidden) {
+		openedFrom = document.activeElement;
+	}
 	details.hidden = false;
 	document.getElementById('details-title').textContent = reference;
 	detailsBody.replaceChildren(loading(reference));
@@ -106,12 +120,10 @@ async function openResource(reference) {
 	}
 }
 
-document.getElementById('details-close').addEventListener('click', () => {
-	details.hidden = true;
-});
+document.getElementById('details-close').addEventListener('click', closeDetails);
 document.addEventListener('keydown', (e) => {
 	if (e.key === 'Escape' && !details.hidden) {
-		details.hidden = true;
+		closeDetails();
 	}
 });
 

@@ -182,6 +182,30 @@ class CourseViewerIT extends FhirIntegrationTest {
 	}
 
 	@Test
+	void everyControlIsLabelledAndEveryMarkIsReachedByTheKeyboard() {
+		openCase();
+		Object unlabelled = browser.driver.executeScript(
+				"return [...document.querySelectorAll('input, select')].filter(e => e.labels.length === 0).map(e => e.id)");
+		assertThat((List<?>) unlabelled).isEmpty();
+		Object unreachable = browser.driver.executeScript("return [...document.querySelectorAll('.mark')]"
+				+ ".filter(m => !m.getAttribute('aria-label') || m.getAttribute('tabindex') !== '0').length");
+		assertThat(((Number) unreachable).intValue()).isZero();
+		// Tab from the last control reaches the chart's marks, and Enter opens one
+		WebElement comparator = browser.one("#comparator");
+		comparator.sendKeys(Keys.TAB);
+		WebElement focused = browser.driver.switchTo().activeElement();
+		for (int i = 0; i < 5 && !"button".equals(focused.getDomAttribute("role")); i++) {
+			focused.sendKeys(Keys.TAB);
+			focused = browser.driver.switchTo().activeElement();
+		}
+		assertThat(focused.getDomAttribute("class")).contains("mark");
+		focused.sendKeys(Keys.ENTER);
+		assertThat(browser.textOf("#details-title", "/")).isEqualTo(focused.getDomAttribute("data-resource"));
+		browser.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+		browser.until(d -> d.findElement(By.id("details")).isDisplayed() ? null : true);
+	}
+
+	@Test
 	void anUnknownPatientIsAMessageFromTheServer() {
 		browser.open(viewer("#/patient/no-such-patient"));
 		assertThat(browser.textOf("#chart .error", "Cannot read the course")).containsIgnoringCase("no-such-patient");

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ca.uhn.fhir.context.FhirContext;
+import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -44,11 +45,13 @@ class CourseViewerSignedInIT {
 
 	private static final long SEED = 11;
 
-	private static final int PATIENTS = 4;
+	private static final int PATIENTS = 3;
 
 	private static ConfigurableApplicationContext server;
 
 	private static String base;
+
+	private static int port;
 
 	private static JsonNode cohort;
 
@@ -64,7 +67,7 @@ class CourseViewerSignedInIT {
 		cohort = new ObjectMapper().readTree(generated.resolve("cohort.json").toFile());
 		String ownPatient = cohort.get("cohort").get(0).get("patient").asText().substring("Patient/".length());
 		BackendClient loader = BackendClient.register(dir.resolve("clients.json"), "loader", "system/*.cruds");
-		int port = freePort();
+		port = freePort();
 		// the browser reaches the server where the issuer says, so the issuer is its
 		// address
 		base = "http://127.0.0.1:" + port;
@@ -84,9 +87,7 @@ class CourseViewerSignedInIT {
 			load(token, FHIR.newJsonParser()
 				.parseResource(Bundle.class, Files.readString(generated.resolve(patient.get("file").asText()))));
 		}
-		casePatient = given().baseUri(base)
-			.header("Authorization", "Bearer " + token)
-			.accept("application/fhir+json")
+		casePatient = fhir(token)
 			.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
 			.then()
 			.statusCode(200)
@@ -100,14 +101,21 @@ class CourseViewerSignedInIT {
 		for (int from = 0; from < entries.size(); from += 40) {
 			Bundle slice = new Bundle().setType(Bundle.BundleType.TRANSACTION);
 			entries.subList(from, Math.min(entries.size(), from + 40)).forEach(slice::addEntry);
-			given().baseUri(base)
-				.header("Authorization", "Bearer " + token)
-				.contentType("application/fhir+json")
+			fhir(token).contentType("application/fhir+json")
 				.body(FHIR.newJsonParser().encodeResourceToString(slice))
 				.post("/fhir")
 				.then()
 				.statusCode(200);
 		}
+	}
+
+	/** Set here: other test classes of the run change RestAssured's defaults. */
+	private static RequestSpecification fhir(String token) {
+		return given().baseUri(base)
+			.port(port)
+			.basePath("")
+			.header("Authorization", "Bearer " + token)
+			.accept("application/fhir+json");
 	}
 
 	@AfterAll
