@@ -79,9 +79,9 @@ class AuditConfig {
 	}
 
 	@Bean
-	Background auditBackground(AuditQueue queue, DaoRegistry daos, IFhirSystemDao<Bundle, Meta> systemDao,
-			FhirContext fhirContext, ServerProperties server, AuditProperties properties, AuditPurge purge) {
-		AuditStore store = new AuditStore(systemDao, daos, fhirContext, server.dataDir().resolve(UNSTORABLE_FILE));
+	Background auditBackground(AuditQueue queue, DaoRegistry daos, FhirContext fhirContext, ServerProperties server,
+			AuditProperties properties, AuditPurge purge) {
+		AuditStore store = new AuditStore(daos, fhirContext, server.dataDir().resolve(UNSTORABLE_FILE));
 		return new Background(new AuditWriter(queue, store, properties.batchSize()), purge, properties);
 	}
 

@@ -17,7 +17,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param queueCapacity events held in memory for the background writer; more arriving
  * while it is full are appended to {@code audit-spill.ndjson} in the data directory and
  * stored later, never dropped
- * @param batchSize events the writer stores in one database transaction
+ * @param batchSize events the writer takes from the queue at a time (each is stored in
+ * its own database transaction; see AuditStore)
  */
 @ConfigurationProperties(prefix = "hemefhir.audit")
 public record AuditProperties(@DefaultValue("true") boolean enabled, @DefaultValue("6y") Period retention,

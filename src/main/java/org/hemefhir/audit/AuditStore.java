@@ -3,7 +3,6 @@ package org.hemefhir.audit;
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.jpa.api.dao.DaoRegistry;
 import ca.uhn.fhir.jpa.api.dao.IFhirResourceDao;
-import ca.uhn.fhir.jpa.api.dao.IFhirSystemDao;
 import ca.uhn.fhir.rest.api.server.SystemRequestDetails;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import java.io.IOException;
@@ -13,8 +12,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.hl7.fhir.r4.model.AuditEvent;
-import org.hl7.fhir.r4.model.Bundle;
-import org.hl7.fhir.r4.model.Meta;
 import org.hl7.fhir.r4.model.Provenance;
 import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
@@ -24,10 +21,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Stores audit records through HAPI's DAOs as the server's own work (a
  * {@link SystemRequestDetails}: no REST interceptors, no authorization, no profile
- * validation). A batch is one transaction of updates by id, so storing a record twice
- * changes nothing. If the transaction fails, each record is stored on its own; one whose
- * references no longer resolve (the resource was deleted, or never existed) is stored
- * with those references as identifiers; one that still cannot be stored goes to
+ * validation), each record an update by id in its own database transaction, so storing a
+ * record twice changes nothing. Not one FHIR transaction Bundle per batch: HAPI resolves
+ * a Bundle's ids with one query of OR-ed (type, id) pairs, which the embedded H2 answers
+ * by reading the whole resource table, so the writer slowed as the data grew and fell
+ * behind under sustained load; nor one database transaction around the batch: Hibernate
+ * then checks every entity of the batch for changes before each of the many reference
+ * lookups. One record at a time, each lookup is one index read. A record whose references
+ * no longer resolve (the resource was deleted, or never existed) is stored with those
+ * references as identifiers; one that still cannot be stored goes to
  * {@code audit-unstorable.ndjson} with an error in the log, never silently away. Any
  * other failure (the database is unreachable) is thrown, and the writer keeps the batch
  * to try again.
@@ -36,16 +38,13 @@ class AuditStore implements AuditSink {
 
 	private static final Logger log = LoggerFactory.getLogger(AuditStore.class);
 
-	private final IFhirSystemDao<Bundle, Meta> systemDao;
-
 	private final DaoRegistry daos;
 
 	private final FhirContext fhirContext;
 
 	private final Path unstorable;
 
-	AuditStore(IFhirSystemDao<Bundle, Meta> systemDao, DaoRegistry daos, FhirContext fhirContext, Path unstorable) {
-		this.systemDao = systemDao;
+	AuditStore(DaoRegistry daos, FhirContext fhirContext, Path unstorable) {
 		this.daos = daos;
 		this.fhirContext = fhirContext;
 		this.unstorable = unstorable;
@@ -53,26 +52,6 @@ class AuditStore implements AuditSink {
 
 	@Override
 	public void store(List<Resource> records) {
-		if (records.isEmpty()) {
-			return;
-		}
-		Bundle transaction = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-		for (Resource record : records) {
-			transaction.addEntry()
-				.setResource(record)
-				.getRequest()
-				.setMethod(Bundle.HTTPVerb.PUT)
-				.setUrl(record.fhirType() + "/" + record.getIdElement().getIdPart());
-		}
-		try {
-			systemDao.transaction(new SystemRequestDetails(), transaction);
-			return;
-		}
-		catch (BaseServerResponseException e) {
-			// refused, not failed: some record in it cannot be stored as it is
-			log.debug("Audit batch of {} not stored as one transaction ({}); storing one by one", records.size(),
-					e.getMessage());
-		}
 		for (Resource record : records) {
 			storeOne(record);
 		}

@@ -35,6 +35,76 @@ class AuditIT extends FhirIntegrationTest {
 	@Autowired
 	AuditPurge purge;
 
+	@Autowired
+	AuditConfig.Background background;
+
+	@Test
+	void healthTellsHowManyRecordsWaitForTheWriter() {
+		// a burst of reads, each one record; the writer drains them within moments
+		for (int i = 0; i < 40; i++) {
+			fhir().get("/Patient?_count=1");
+		}
+		long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+		io.restassured.path.json.JsonPath audit;
+		do {
+			audit = given().basePath("")
+				.get("/actuator/health")
+				.then()
+				.statusCode(200)
+				.extract()
+				.jsonPath()
+				.setRootPath("components.audit");
+			assertThat(audit.getString("status")).isEqualTo("UP");
+			assertThat(audit.getInt("details.queueCapacity")).isEqualTo(10_000);
+		}
+		while (audit.getInt("details.queued") > 0 && System.nanoTime() < deadline);
+		assertThat(audit.getInt("details.queued")).isZero();
+		assertThat(audit.getBoolean("details.spilledToFile")).isFalse();
+	}
+
+	private static org.hl7.fhir.r4.model.AuditEvent record(String id, String what) {
+		org.hl7.fhir.r4.model.AuditEvent event = new org.hl7.fhir.r4.model.AuditEvent();
+		event.setId(id);
+		event.setType(new org.hl7.fhir.r4.model.Coding("http://dicom.nema.org/resources/ontology/DCM", "110110",
+				"Patient Record"));
+		event.setRecorded(new java.util.Date());
+		event.addAgent().setRequestor(true).setWho(new org.hl7.fhir.r4.model.Reference().setDisplay("a test"));
+		event.getSource().setObserver(new org.hl7.fhir.r4.model.Reference().setDisplay("HemeFHIR"));
+		event.addEntity().setWhat(new org.hl7.fhir.r4.model.Reference(what));
+		return event;
+	}
+
+	@Test
+	void aBatchIsStoredOnceEvenWithARecordWhoseReferenceIsGone() {
+		String patient = fhir().get("/Patient?identifier=" + CASE + "|patient")
+			.then()
+			.statusCode(200)
+			.extract()
+			.path("entry[0].resource.id");
+		String prefix = "store-" + java.util.UUID.randomUUID();
+		List<org.hl7.fhir.r4.model.Resource> batch = new ArrayList<>();
+		for (int i = 0; i < 30; i++) {
+			batch.add(record(prefix + "-" + i, "Patient/" + patient));
+		}
+		// one record names a resource that no longer exists: stored with an identifier
+		batch.add(record(prefix + "-gone", "Patient/never-stored-" + prefix));
+		assertThat(background.writer().store(batch)).isTrue();
+		// stored again (a spill file replayed after a crash): nothing changes
+		assertThat(background.writer().store(batch)).isTrue();
+		for (int i = 0; i < 30; i++) {
+			fhir().get("/AuditEvent/" + prefix + "-" + i)
+				.then()
+				.statusCode(200)
+				.body("meta.versionId", org.hamcrest.Matchers.equalTo("1"))
+				.body("entity[0].what.reference", org.hamcrest.Matchers.equalTo("Patient/" + patient));
+		}
+		fhir().get("/AuditEvent/" + prefix + "-gone")
+			.then()
+			.statusCode(200)
+			.body("entity[0].what.reference", org.hamcrest.Matchers.nullValue())
+			.body("entity[0].what.identifier.value", org.hamcrest.Matchers.containsString("never-stored-" + prefix));
+	}
+
 	@Test
 	void aReadIsAuditedWithItsPatient() {
 		String id = createPatient(unique("audit-read"));

@@ -133,9 +133,9 @@ public final class SoakBenchmark {
 				}));
 			}
 
-			System.out
-				.println("| minute | resources stored | resources/s (interval) | heap after full GC (MB) | RSS (MB) |");
-			System.out.println("| ---: | ---: | ---: | ---: | ---: |");
+			System.out.println(
+					"| minute | resources stored | resources/s (interval) | heap after full GC (MB) | RSS (MB) | audit records queued |");
+			System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: |");
 			Instant start = Instant.now();
 			long lastCount = 0;
 			Instant last = start;
@@ -148,13 +148,15 @@ public final class SoakBenchmark {
 				gate.close();
 				double heapMb = heapAfterFullGc(server.pid());
 				double rssMb = rssMb(server.pid());
+				// what the audit writer still holds in memory when the heap was measured
+				long auditQueued = auditQueued(http, base);
 				gate.open();
 				now = Instant.now(); // the pause does not count against the next
 										// interval's throughput
 				double minute = Duration.between(start, now).toSeconds() / 60.0;
 				samples.add(new double[] { count, rate, heapMb });
-				System.out.printf(Locale.ROOT, "| %.1f | %d | %.0f | %.0f | %.0f |%n", minute, count, rate, heapMb,
-						rssMb);
+				System.out.printf(Locale.ROOT, "| %.1f | %d | %.0f | %.0f | %.0f | %d |%n", minute, count, rate, heapMb,
+						rssMb, auditQueued);
 				lastCount = count;
 				last = now;
 			}
@@ -319,6 +321,18 @@ public final class SoakBenchmark {
 			}
 			Thread.sleep(200);
 		}
+	}
+
+	private static final Pattern AUDIT_QUEUED = Pattern.compile("\"audit\".*?\"queued\":(\\d+)");
+
+	/** The health endpoint's audit component: records waiting for the writer. */
+	private static long auditQueued(HttpClient http, String base) throws Exception {
+		String health = http
+			.send(HttpRequest.newBuilder(URI.create(base + "/actuator/health")).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+		Matcher queued = AUDIT_QUEUED.matcher(health);
+		return queued.find() ? Long.parseLong(queued.group(1)) : -1;
 	}
 
 	private static void awaitHealthy(HttpClient http, String base, Process server) throws Exception {
