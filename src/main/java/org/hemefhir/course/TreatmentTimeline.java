@@ -215,13 +215,13 @@ record TreatmentTimeline(String patient, List<RegimenEntry> regimens, Transplant
 			transplantDay = course.transplant.map(t -> (int) OutcomeRules.transplantDay(date.first(), t.date()))
 				.orElse(null);
 		}
+		String reference = PatientCourse.ref(resource);
 		String precision = date.exact() ? "day" : date.first().getMonth() == date.last().getMonth() ? "month" : "year";
 		placed.add(new Placed(
 				new Event(date.text(), date.first().toString(), last.equals(date.first()) ? null : last.toString(),
 						precision, kind, label, code, value, unit, valueCode, status, specimen, grade,
 						regimen.map(r -> new RegimenRef(r.reference(), r.code(), r.label())).orElse(null), regimenDay,
-						transplantDay, PatientCourse.ref(resource),
-						assumptions.isAssumed(PatientCourse.ref(resource)) ? Boolean.TRUE : null),
+						transplantDay, reference, assumptions.isAssumed(reference) ? Boolean.TRUE : null),
 				resource));
 	}
 }

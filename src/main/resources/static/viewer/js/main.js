@@ -179,7 +179,11 @@ async function showPicker(query) {
 // -------------------------------------------------------------------- course
 
 function readOutcome(parameters, name) {
-	const p = param(parameters, name);
+	return outcomeOf(param(parameters, name));
+}
+
+/** One outcome parameter of $outcomes, as the page shows it. */
+function outcomeOf(p) {
 	if (!p) {
 		return null;
 	}
@@ -372,13 +376,13 @@ async function showCourse(patientId, options) {
 				return;
 			}
 			state.outcomes = outcomes;
-			const mrd = params(outcomes, 'mrd-conversion').map((p) => ({ specimen: partValue(p, 'specimen'), outcome: readOutcome({ parameter: [p] }, 'mrd-conversion') }));
+			const mrd = params(outcomes, 'mrd-conversion').map(outcomeOf);
 			outcomesBox.replaceChildren(
 				h('h2', {}, 'Outcomes'),
 				h('p', { class: 'meta' }, 'From $outcomes; days of the chosen regimen.'),
 				outcomeView(`Neutrophil recovery (ANC ${comparatorSelect.value === 'gt' ? '>' : '≥'} ${ancInput.value})`, readOutcome(outcomes, 'neutrophil-recovery'), 'outcome-anc'),
 				outcomeView(`Platelet recovery (${comparatorSelect.value === 'gt' ? '>' : '≥'} ${pltInput.value})`, readOutcome(outcomes, 'platelet-recovery'), 'outcome-platelets'),
-				...mrd.map((m) => outcomeView(`MRD conversion, ${specimenLabel(m.specimen)}`, m.outcome, `outcome-mrd-${(m.specimen && m.specimen.code) || 'other'}`)));
+				...mrd.map((m) => outcomeView(`MRD conversion, ${specimenLabel(m.specimen)}`, m, `outcome-mrd-${(m.specimen && m.specimen.code) || 'other'}`)));
 			redraw();
 		}
 		catch (e) {

@@ -6,7 +6,6 @@ import ca.uhn.fhir.context.FhirContext;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.restassured.response.Response;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -47,17 +46,9 @@ class GeneratedCohortIT extends FhirIntegrationTest {
 
 	@BeforeAll
 	static void generate() throws Exception {
-		new CohortWriter(FHIR).write(SEED, PATIENTS, dir, CohortWriter.Format.BUNDLE);
+		GeneratedBundles.write(SEED, PATIENTS, dir);
 		cohort = new ObjectMapper().readTree(dir.resolve("cohort.json").toFile());
 	}
-
-	/**
-	 * Entries per transaction. A whole patient (about 300 resources) does not fit in the
-	 * request time budget (hemefhir.limits.request-timeout, 30 s) on the 2-core test
-	 * machine with validation enforced; the entries are sent in their order, in slices,
-	 * each referencing only what is in it or was stored before it.
-	 */
-	private static final int SLICE = 40;
 
 	@Test
 	@Order(1)
@@ -76,16 +67,12 @@ class GeneratedCohortIT extends FhirIntegrationTest {
 	}
 
 	private static Bundle bundle(int index) throws Exception {
-		return FHIR.newJsonParser()
-			.parseResource(Bundle.class, Files.readString(dir.resolve(CohortWriter.bundleFileName(index))));
+		return GeneratedBundles.read(dir.resolve(CohortWriter.bundleFileName(index)));
 	}
 
 	private List<Bundle.BundleEntryComponent> load(Bundle bundle) {
 		List<Bundle.BundleEntryComponent> answers = new java.util.ArrayList<>();
-		List<Bundle.BundleEntryComponent> entries = bundle.getEntry();
-		for (int from = 0; from < entries.size(); from += SLICE) {
-			Bundle slice = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-			entries.subList(from, Math.min(entries.size(), from + SLICE)).forEach(slice::addEntry);
+		for (Bundle slice : GeneratedBundles.slices(bundle)) {
 			answers.addAll(post(FHIR.newJsonParser().encodeResourceToString(slice)).getEntry());
 		}
 		return answers;

@@ -11,6 +11,7 @@ import java.util.function.Function;
 import org.hemefhir.RequiresChromium;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -59,7 +60,9 @@ final class Browser implements AutoCloseable {
 	}
 
 	<T> T until(Function<WebDriver, T> condition) {
-		return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).until(condition);
+		// the page redraws a panel while it is being read: such a read is tried again
+		return new WebDriverWait(driver, WAIT, Duration.ofMillis(100)).ignoring(StaleElementReferenceException.class)
+			.until(condition);
 	}
 
 	/** Waits for at least one element matching the selector. */

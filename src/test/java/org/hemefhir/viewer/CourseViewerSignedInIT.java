@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import ca.uhn.fhir.context.FhirContext;
 import io.restassured.specification.RequestSpecification;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -18,7 +16,8 @@ import java.util.UUID;
 import org.hemefhir.BackendClient;
 import org.hemefhir.HemeFhirApplication;
 import org.hemefhir.RequiresChromium;
-import org.hemefhir.cohort.GenerateCommand;
+import org.hemefhir.ServerProcess;
+import org.hemefhir.cohort.GeneratedBundles;
 import org.hl7.fhir.r4.model.Bundle;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,13 +60,11 @@ class CourseViewerSignedInIT {
 	static void startServer() throws Exception {
 		Path dir = Files.createDirectories(Path.of("target", "it-data", "viewer-" + UUID.randomUUID()));
 		Path generated = dir.resolve("cohort");
-		assertThat(GenerateCommand.main(new String[] { "--patients", String.valueOf(PATIENTS), "--seed",
-				String.valueOf(SEED), "--out", generated.toString() }))
-			.isZero();
+		GeneratedBundles.write(SEED, PATIENTS, generated);
 		cohort = new ObjectMapper().readTree(generated.resolve("cohort.json").toFile());
 		String ownPatient = cohort.get("cohort").get(0).get("patient").asText().substring("Patient/".length());
 		BackendClient loader = BackendClient.register(dir.resolve("clients.json"), "loader", "system/*.cruds");
-		port = freePort();
+		port = ServerProcess.freePort();
 		// the browser reaches the server where the issuer says, so the issuer is its
 		// address
 		base = "http://127.0.0.1:" + port;
@@ -84,8 +81,7 @@ class CourseViewerSignedInIT {
 		Runtime.getRuntime().addShutdownHook(new Thread(server::close));
 		String token = loader.token(port, base, "system/*.cruds");
 		for (JsonNode patient : cohort.get("cohort")) {
-			load(token, FHIR.newJsonParser()
-				.parseResource(Bundle.class, Files.readString(generated.resolve(patient.get("file").asText()))));
+			load(token, GeneratedBundles.read(generated.resolve(patient.get("file").asText())));
 		}
 		casePatient = fhir(token)
 			.get("/fhir/Patient?identifier=http://hemefhir.org/fhir/sid/case-tjh-2025-0019|patient")
@@ -97,10 +93,7 @@ class CourseViewerSignedInIT {
 
 	/** In slices that each fit the request time budget with validation enforced. */
 	private static void load(String token, Bundle bundle) {
-		List<Bundle.BundleEntryComponent> entries = bundle.getEntry();
-		for (int from = 0; from < entries.size(); from += 40) {
-			Bundle slice = new Bundle().setType(Bundle.BundleType.TRANSACTION);
-			entries.subList(from, Math.min(entries.size(), from + 40)).forEach(slice::addEntry);
+		for (Bundle slice : GeneratedBundles.slices(bundle)) {
 			fhir(token).contentType("application/fhir+json")
 				.body(FHIR.newJsonParser().encodeResourceToString(slice))
 				.post("/fhir")
@@ -122,12 +115,6 @@ class CourseViewerSignedInIT {
 	static void stopServer() {
 		if (server != null) {
 			server.close();
-		}
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
 		}
 	}
 
